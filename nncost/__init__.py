@@ -21,16 +21,16 @@ from nncost.report import LayerCost, Memory, Report, TrainingMemory
 __version__ = "0.1.0"
 
 __all__ = [
-    "profile",
-    "Report",
-    "LayerCost",
-    "Memory",
-    "TrainingMemory",
-    "Convention",
     "COURSE",
     "TF_PROFILER",
-    "get_convention",
-    "formulas",
+    "Convention",
+    "LayerCost",
+    "Memory",
     "NNCostError",
+    "Report",
+    "TrainingMemory",
     "UncountedLayerWarning",
+    "formulas",
+    "get_convention",
+    "profile",
 ]

@@ -30,16 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _quiet_tensorflow()
-    import nncost  # noqa: PLC0415
+    import nncost
 
     if args.command == "summary":
         if not os.path.exists(args.path):
             parser.error(f"no such file: {args.path}")
-        import keras  # noqa: PLC0415
+        import keras
 
         model = keras.saving.load_model(args.path, compile=False)
     else:
-        from nncost import course  # noqa: PLC0415
+        from nncost import course
 
         if args.model not in course.MODELS:
             parser.error(f"unknown model {args.model!r}: choose one of {', '.join(course.MODELS)}")

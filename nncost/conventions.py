@@ -48,7 +48,7 @@ import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["Convention", "COURSE", "TF_PROFILER", "get_convention"]
+__all__ = ["COURSE", "TF_PROFILER", "Convention", "get_convention"]
 
 #: FLOPs per element of each activation. The first five are the course's table
 #: (TensorFlow's activation costs as the course states them); the rest are nncost's
@@ -153,12 +153,12 @@ class Convention:
                 + (f" + {self.bias_add_flops}·out (bias add)" if self.bias_add_flops else ""),
                 "conv: 2·prod(kernel)·(C_in/groups)·out + out·a",
                 f"activation a per element: {acts}",
-                f"pooling: {self.pooling_flops_per_window_value}·prod(pool)·out; "
-                f"global pooling: {self.global_pooling_flops_per_element}·in",
-                f"batch norm: {self.batchnorm_flops_per_element}/element; "
-                f"layer norm: {self.layernorm_flops_per_element}/element",
-                f"bytes per parameter: {self.bytes_per_param}; "
-                f"bytes per activation: {self.bytes_per_activation}",
+                (f"pooling: {self.pooling_flops_per_window_value}·prod(pool)·out; "
+                f"global pooling: {self.global_pooling_flops_per_element}·in"),
+                (f"batch norm: {self.batchnorm_flops_per_element}/element; "
+                f"layer norm: {self.layernorm_flops_per_element}/element"),
+                (f"bytes per parameter: {self.bytes_per_param}; "
+                f"bytes per activation: {self.bytes_per_activation}"),
             ]
         )
 
@@ -166,12 +166,16 @@ class Convention:
 #: The course's rules (seed 000) plus nncost's documented choices. The default.
 COURSE = Convention()
 
-#: Close to what ``tf.compat.v1.profiler`` (float_operation) counts: a separate
-#: BiasAdd of 1 FLOP per output, and no FLOPs for activation functions.
-#: tests/test_tf_profiler.py measures the remaining differences.
+#: What ``tf.compat.v1.profiler`` (float_operation) counts on a frozen graph, as
+#: measured in tests/test_tf_profiler.py: MatMul and Conv2D ``2·k·C_in·out`` (as the
+#: course), a separate BiasAdd of 1 FLOP per output, Softmax 5 per element, no FLOPs
+#: for relu, sigmoid, tanh or other element-wise activations, pooling ``prod(pool)·out``.
+#: Known remaining differences: TensorFlow counts batch normalization unfolded (its
+#: Rsqrt/Mul/Sub on the statistics too) and a global average pool's Mean as one FLOP
+#: per output.
 TF_PROFILER = COURSE.replace(
     name="tf-profiler",
-    activation_flops={name: 0 for name in COURSE_ACTIVATION_FLOPS},
+    activation_flops={**{name: 0 for name in COURSE_ACTIVATION_FLOPS}, "softmax": 5},
     bias_add_flops=1,
 )
 

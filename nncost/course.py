@@ -7,11 +7,11 @@ them, and tests/test_course.py derives each one by hand.
 
 from __future__ import annotations
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "exercise2", "MODELS"]
+__all__ = ["MODELS", "exercise2", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 
 def _k():
-    import keras  # noqa: PLC0415
+    import keras
 
     return keras, keras.layers
 
@@ -20,8 +20,9 @@ def q1():
     """Q1: dense 5→5→5→1, relu hidden layers, sigmoid output."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((5,)), L.Dense(5, activation="relu"), L.Dense(5, activation="relu"),
-         L.Dense(1, activation="sigmoid")],
+        [keras.Input((5,)), L.Dense(5, activation="relu", name="dense_1"),
+         L.Dense(5, activation="relu", name="dense_2"),
+         L.Dense(1, activation="sigmoid", name="dense_3")],
         name="q1_dense",
     )
 
@@ -30,8 +31,9 @@ def q2():
     """Q2: dense 4→9→6→3, relu hidden layers, softmax output."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((4,)), L.Dense(9, activation="relu"), L.Dense(6, activation="relu"),
-         L.Dense(3, activation="softmax")],
+        [keras.Input((4,)), L.Dense(9, activation="relu", name="dense_1"),
+         L.Dense(6, activation="relu", name="dense_2"),
+         L.Dense(3, activation="softmax", name="dense_3")],
         name="q2_dense",
     )
 
@@ -39,9 +41,12 @@ def q2():
 def _cnn2d(input_shape, name):
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input(input_shape), L.Conv2D(32, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)),
-         L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)), L.Flatten(),
-         L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")],
+        [keras.Input(input_shape), L.Conv2D(32, (3, 3), activation="relu", name="conv_1"),
+         L.MaxPooling2D((2, 2), name="pool_1"),
+         L.Conv2D(64, (3, 3), activation="relu", name="conv_2"),
+         L.MaxPooling2D((2, 2), name="pool_2"), L.Flatten(name="flatten"),
+         L.Dense(64, activation="relu", name="dense_1"),
+         L.Dense(10, activation="softmax", name="dense_2")],
         name=name,
     )
 
@@ -60,10 +65,12 @@ def q5():
     """Q5: the video 3D CNN on clips of 16 frames × 64×64×1, five classes."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((16, 64, 64, 1)), L.Conv3D(32, (3, 3, 3), activation="relu"),
-         L.MaxPooling3D((2, 2, 2)), L.Conv3D(64, (3, 3, 3), activation="relu"),
-         L.MaxPooling3D((2, 2, 2)), L.Flatten(), L.Dense(128, activation="relu"),
-         L.Dense(5, activation="softmax")],
+        [keras.Input((16, 64, 64, 1)), L.Conv3D(32, (3, 3, 3), activation="relu", name="conv3d_1"),
+         L.MaxPooling3D((2, 2, 2), name="pool3d_1"),
+         L.Conv3D(64, (3, 3, 3), activation="relu", name="conv3d_2"),
+         L.MaxPooling3D((2, 2, 2), name="pool3d_2"), L.Flatten(name="flatten"),
+         L.Dense(128, activation="relu", name="dense_1"),
+         L.Dense(5, activation="softmax", name="dense_2")],
         name="q5_video_3dcnn",
     )
 
@@ -72,7 +79,8 @@ def q6():
     """Q6: SimpleRNN with n_x=4, n_a=3 (tanh), T_x=5, and a sigmoid output of n_y=2."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((5, 4)), L.SimpleRNN(3), L.Dense(2, activation="sigmoid")],
+        [keras.Input((5, 4)), L.SimpleRNN(3, name="simple_rnn"),
+         L.Dense(2, activation="sigmoid", name="dense")],
         name="q6_simple_rnn",
     )
 
@@ -84,7 +92,8 @@ def q7(seq_len: int | None = None):
     """
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((seq_len, 4)), L.LSTM(3), L.Dense(1, activation="sigmoid")],
+        [keras.Input((seq_len, 4)), L.LSTM(3, name="lstm"),
+         L.Dense(1, activation="sigmoid", name="dense")],
         name="q7_lstm",
     )
 
@@ -95,7 +104,8 @@ def exercise2():
     keras, L = _k()
     return keras.Sequential(
         [keras.Input((200, 300, 3))]
-        + [L.Conv2D(f, (3, 3), strides=2, padding="same", activation="relu") for f in (100, 200, 400)],
+        + [L.Conv2D(f, (3, 3), strides=2, padding="same", activation="relu", name=f"conv_{i}")
+           for i, f in enumerate((100, 200, 400), start=1)],
         name="exercise2_cnn",
     )
 

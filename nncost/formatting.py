@@ -65,17 +65,17 @@ def _layer_cells(layer) -> tuple[str, ...]:
 def summary_lines(report: Report) -> list[str]:
     tf = report.inference_time(1e9)
     lines = [
-        f"Total params: {count(report.params)} (trainable {count(report.trainable_params)}, "
-        f"non-trainable {count(report.non_trainable_params)})",
+        (f"Total params: {count(report.params)} (trainable {count(report.trainable_params)}, "
+        f"non-trainable {count(report.non_trainable_params)})"),
         f"MACs: {count(report.macs)}",
         f"FLOPs: {count(report.flops)} (one inference, one sample)",
-        f"Model size: {size(report.model_size_bytes)} = params × "
-        f"{report.convention.bytes_per_param} bytes",
+        (f"Model size: {size(report.model_size_bytes)} = params × "
+        f"{report.convention.bytes_per_param} bytes"),
         f"Inference time at 1 GFLOPS: {seconds(tf)}",
-        f"Peak inference memory (batch {report.batch_size}): "
+        (f"Peak inference memory (batch {report.batch_size}): "
         f"{size(report.memory.inference_peak_bytes)} = params + "
         f"{count(report.memory.peak_activation_bytes)} bytes of live activations "
-        f"(at {report.memory.peak_at})",
+        f"(at {report.memory.peak_at})"),
     ]
     if report.uncounted:
         names = ", ".join(layer.name for layer in report.uncounted)
@@ -136,9 +136,9 @@ def explain_text(report: Report) -> str:
         "",
         "total params = " + " + ".join(str(layer.params) for layer in top) + f" = {report.params}",
         "total FLOPs = " + " + ".join(str(layer.flops) for layer in top) + f" = {report.flops}",
-        f"model size = {report.params} × {report.convention.bytes_per_param} bytes = "
+        (f"model size = {report.params} × {report.convention.bytes_per_param} bytes = "
         f"{report.model_size_bytes} bytes = {report.model_size_bytes} / 1024 KB = "
-        f"{report.model_size_bytes / KB:.4g} KB",
+        f"{report.model_size_bytes / KB:.4g} KB"),
         f"inference time at 1 GFLOPS = {report.flops} / 1e9 = {report.inference_time(1e9):.4g} s",
     ]
     return "\n".join(lines)

@@ -22,23 +22,23 @@ import math
 from collections.abc import Sequence
 
 __all__ = [
-    "dense_params",
-    "dense_flops",
+    "KB",
+    "conv_flops",
+    "conv_macs",
     "conv_output_length",
     "conv_output_shape",
     "conv_params",
-    "conv_macs",
-    "conv_flops",
+    "dense_flops",
+    "dense_params",
     "depthwise_conv_params",
+    "gru_step_flops",
+    "inference_time",
+    "lstm_step_flops",
+    "model_size_bytes",
     "pool_output_length",
     "pooling_flops",
     "recurrent_params",
     "simple_rnn_step_flops",
-    "lstm_step_flops",
-    "gru_step_flops",
-    "model_size_bytes",
-    "inference_time",
-    "KB",
 ]
 
 #: The course's kilobyte: 1 KB = 1024 bytes (strictly a KiB; we say so in every label).

@@ -15,7 +15,7 @@ from typing import Any
 
 from nncost.errors import NNCostError
 
-__all__ = ["Op", "Graph", "walk"]
+__all__ = ["Graph", "Op", "walk"]
 
 
 @dataclasses.dataclass
@@ -41,7 +41,7 @@ class Graph:
 
 
 def _keras():
-    import keras  # noqa: PLC0415 — lazy by design: `import nncost` stays light
+    import keras
 
     return keras
 
@@ -83,7 +83,7 @@ def walk(model) -> Graph:
     alias: dict[int, int] = {}
     ops: list[Op] = []
     _walk(fn, "", 0, alias, ops, keras)
-    resolve = lambda tid: alias.get(tid, tid)  # noqa: E731
+    resolve = lambda tid: alias.get(tid, tid)
     return Graph(
         ops=ops,
         inputs=[id(t) for t in fn.inputs],

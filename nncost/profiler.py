@@ -43,9 +43,9 @@ def profile(
         raise NNCostError(f"seq_len must be a whole number >= 1 (time steps), got {seq_len!r}.")
     conv = get_convention(convention)
 
-    from nncost import graph as graph_mod  # noqa: PLC0415 — imports Keras
-    from nncost import rules  # noqa: PLC0415
-    from nncost.memory import elements, peak_activations  # noqa: PLC0415
+    from nncost import graph as graph_mod
+    from nncost import rules
+    from nncost.memory import elements, peak_activations
 
     g = graph_mod.walk(model)
     ctx = rules.Context(conv, seq_len)

@@ -14,7 +14,7 @@ from nncost import formatting, formulas
 from nncost.conventions import Convention
 from nncost.errors import check_batch_size
 
-__all__ = ["LayerCost", "Memory", "TrainingMemory", "Report"]
+__all__ = ["LayerCost", "Memory", "Report", "TrainingMemory"]
 
 
 @dataclasses.dataclass

@@ -212,7 +212,9 @@ def _per_element(per: int, what: str):
 
 def _batchnorm(layer, op, ctx) -> Cost:
     cost = _per_element("batchnorm_flops_per_element", "scale and shift")(layer, op, ctx)
-    channels = op.output_shapes[0][layer.axis] if isinstance(layer.axis, int) else None
+    shape = op.output_shapes[0]  # no batch axis; Keras' axis counts it
+    axis = layer.axis
+    channels = (shape[axis] if axis < 0 else shape[axis - 1]) if isinstance(axis, int) else None
     n_vec = sum(1 for v in (layer.gamma, layer.beta) if v is not None) + 2
     if channels is not None:
         cost.params = n_vec * channels
@@ -240,7 +242,7 @@ def _activation_layer(layer, op, ctx) -> Cost:
     elif isinstance(layer, L.PReLU):
         fn = keras.activations.leaky_relu
     else:  # pragma: no cover - dispatch guarantees one of the above
-        raise AssertionError(type(layer))
+        raise TypeError(type(layer))
     act, text, known = _activation(fn, n, ctx)
     cost = Cost(None, "", activation=act,
                 flops_formula=(text[3:] if text else "0 (linear)") + f" = {act}")
@@ -379,7 +381,7 @@ def _bidirectional(layer, op, ctx) -> Cost:
 
 
 def _time_distributed(layer, op, ctx) -> Cost:
-    from nncost.graph import Op  # noqa: PLC0415
+    from nncost.graph import Op
 
     steps = _time_steps(op, ctx, "TimeDistributed")
     inner_op = Op(layer.layer, op.name, op.depth, op.inputs, op.outputs,
@@ -391,9 +393,9 @@ def _time_distributed(layer, op, ctx) -> Cost:
 
 
 def _rules():
-    from keras.src.applications.convnext import LayerScale  # noqa: PLC0415
-    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer  # noqa: PLC0415
-    from keras.src.ops import numpy as knp  # noqa: PLC0415
+    from keras.src.applications.convnext import LayerScale
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+    from keras.src.ops import numpy as knp
 
     free = (L.InputLayer, L.Flatten, L.Reshape, L.Permute, L.RepeatVector, L.Dropout,
             L.SpatialDropout1D, L.SpatialDropout2D, L.SpatialDropout3D, L.GaussianNoise,
