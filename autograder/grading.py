@@ -1,0 +1,411 @@
+"""Grade a whole class with nbgrader: collect, autograde in parallel, feed back, export.
+
+Layout of ``--out DIR``::
+
+    DIR/grades.csv              nbgrader's export columns, one row per student and assignment
+    DIR/feedback/<student>/<assignment>/<notebook>.html
+    DIR/summary.md              per-question means, problems and flags, one line each
+    DIR/per_question.csv        mean score of every graded part
+    DIR/histogram.png           distribution of total scores per assignment
+    DIR/results/<student>.json  one file per graded student, written atomically (resume)
+    DIR/work/                   nbgrader course directories (template + one per student)
+
+Each student is graded by a real ``nbgrader autograde`` in a course directory of their
+own (a copy of the template gradebook), in a subprocess with a wall-clock limit and a
+memory limit, so a notebook that loops, crashes its kernel or exhausts memory costs only
+its own points. A student whose results file exists is not graded again: rerunning
+resumes, and gives the same grades.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.audit import audit_notebook
+
+__all__ = ["Limits", "assignment_layout", "collect", "grade"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    cell_timeout: int = 120  #: seconds per cell (nbgrader's Execute.timeout)
+    notebook_timeout: int = 300  #: wall-clock seconds per notebook
+    memory_gb: float = 8.0  #: address-space limit of the grading process and its kernels
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def assignment_layout(source: Path) -> dict[str, list[str]]:
+    """{assignment: [notebook names]} from an nbgrader source directory."""
+    layout = {}
+    for adir in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        notebooks = sorted(p.stem for p in adir.glob("*.ipynb"))
+        if notebooks:
+            layout[adir.name] = notebooks
+    return layout
+
+
+# --------------------------------------------------------------------------- collect
+@dataclasses.dataclass
+class Submission:
+    student: str
+    notebooks: dict[str, dict[str, Path]]  # assignment → notebook → path
+    problems: list[str]
+
+
+def _unzip(archive: Path, into: Path) -> Path:
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.namelist():
+            target = (into / member).resolve()
+            if not str(target).startswith(str(into.resolve())):
+                raise ValueError(f"{archive}: unsafe path {member!r} in the zip")
+        zf.extractall(into)
+    entries = [p for p in into.iterdir() if not p.name.startswith("__MACOSX")]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() and _looks_nested(entries[0]) else into
+
+
+def _looks_nested(folder: Path) -> bool:
+    # a zip of one folder that itself holds <student>/<assignment>/ folders
+    return any(sub.is_dir() and any(x.is_dir() for x in sub.iterdir()) for sub in folder.iterdir())
+
+
+def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> list[Submission]:
+    """Read ``<student>/<assignment>/<notebook>.ipynb`` (a folder, or a zip of one).
+
+    Flat zips as nbgrader's zip_collect takes them, ``<student>_<notebook>.ipynb``, are
+    accepted too. Problems (bad JSON, wrong names, unknown assignments) become lines in
+    the summary; nothing here stops the class from being graded.
+    """
+    root = submissions
+    if submissions.is_file() and zipfile.is_zipfile(submissions):
+        scratch.mkdir(parents=True, exist_ok=True)
+        root = _unzip(submissions, Path(tempfile.mkdtemp(dir=scratch)))
+        if not any(p.is_dir() for p in root.iterdir()):
+            root = _flat_to_tree(root, layout)
+    if not root.is_dir():
+        raise SystemExit(f"{submissions}: not a folder or a zip of submissions")
+    result = []
+    for sdir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        sub = Submission(sdir.name, {}, [])
+        for adir in sorted(p for p in sdir.iterdir() if p.is_dir()):
+            if adir.name not in layout:
+                sub.problems.append(f"unknown assignment folder {adir.name!r} (expected one of "
+                                    f"{', '.join(layout)}): not graded")
+                continue
+            expected = layout[adir.name]
+            found = {p.stem: p for p in adir.glob("*.ipynb") if not p.name.startswith(".")}
+            for name, path in found.items():
+                if name not in expected:
+                    sub.problems.append(
+                        f"{adir.name}/{path.name}: misnamed (expected {', '.join(n + '.ipynb' for n in expected)}); "
+                        "scored 0 — rename it and regrade")
+                    continue
+                try:
+                    nbformat.read(path, as_version=4)
+                except Exception as err:  # noqa: BLE001 — any unreadable file is one problem line
+                    sub.problems.append(f"{adir.name}/{path.name}: not a valid notebook ({type(err).__name__}); scored 0")
+                    continue
+                sub.notebooks.setdefault(adir.name, {})[name] = path
+            for name in expected:
+                if name not in found:
+                    sub.problems.append(f"{adir.name}/{name}.ipynb: missing; scored 0")
+        result.append(sub)
+    return result
+
+
+def _flat_to_tree(folder: Path, layout: dict[str, list[str]]) -> Path:
+    owner = {nb: a for a, nbs in layout.items() for nb in nbs}
+    tree = folder / "_tree"
+    for path in folder.rglob("*.ipynb"):
+        student, _, rest = path.name.partition("_")
+        stem = Path(rest).stem
+        assignment = owner.get(stem, "unknown")
+        dest = tree / student / assignment / rest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+    return tree
+
+
+# --------------------------------------------------------------------------- template
+def _source_digest(source: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(source.rglob("*.ipynb")):
+        h.update(str(path.relative_to(source)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_COURSE_CONFIG = """\
+# Written by autograder/grading.py for this grading course directory.
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = "sqlite:///" + {db!r}
+c.Execute.timeout = {cell_timeout}
+c.Execute.interrupt_on_timeout = True
+c.OverwriteCells.add_missing_cells = True
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.IgnorePattern.pattern = {ignore!r}
+c.Autograde.autograde_preprocessors = [
+    "autograder.execute.SurvivingExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+"""
+
+
+def _write_course_config(course: Path, limits: Limits) -> None:
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course_config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "autograder")).load_config()
+    (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
+        root=str(course), db=str(course / "gradebook.db"), cell_timeout=limits.cell_timeout,
+        ignore=course_config.IgnorePattern.pattern))
+
+
+def _nbgrader(args: list[str], course: Path, limits: Limits) -> subprocess.CompletedProcess:
+    return _run_limited([sys.executable, "-m", "nbgrader", *args], course, limits)
+
+
+def _run_limited(cmd: list[str], course: Path, limits: Limits,
+                 timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in ``course`` under the memory limit; kill its whole group on timeout."""
+    limit = str(int(limits.memory_gb * 1024**3))
+    cmd = [sys.executable, "-m", "autograder.limit", limit, "--", *cmd]
+    proc = subprocess.Popen(cmd, cwd=course, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        raise TimeoutError(out) from None
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, "")
+
+
+def prepare_template(source: Path, work: Path, layout: dict[str, list[str]], limits: Limits) -> Path:
+    """A course directory whose gradebook knows every assignment (generate_assignment)."""
+    template = work / "_template"
+    digest = _source_digest(source)
+    stamp = template / "source.sha256"
+    if stamp.exists() and stamp.read_text() == digest and (template / "gradebook.db").exists():
+        return template
+    shutil.rmtree(template, ignore_errors=True)
+    template.mkdir(parents=True)
+    shutil.copytree(source, template / "source")
+    _write_course_config(template, limits)
+    for assignment in layout:
+        done = _nbgrader(["generate_assignment", assignment, "--force"], template, limits)
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}")
+    stamp.write_text(digest)
+    return template
+
+
+# --------------------------------------------------------------------------- one student
+def _read_grades(db: Path, assignment: str, notebooks: list[str], student: str) -> dict:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out = {}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        for nb in notebooks:
+            parts = {}
+            for cell in gb.find_notebook(nb, assignment).grade_cells:
+                try:
+                    g = gb.find_grade(cell.name, nb, assignment, student)
+                    score = g.score
+                    needs_manual = bool(g.needs_manual_grade)
+                except MissingEntry:
+                    score, needs_manual = 0.0, False
+                parts[cell.name] = {"score": float(score or 0), "max": float(cell.max_score),
+                                    "manual": needs_manual}
+            out[nb] = parts
+    return out
+
+
+def grade_student(sub: Submission, template: Path, work: Path, out: Path,
+                  layout: dict[str, list[str]], limits: Limits) -> dict:
+    """Autograde one student's every assignment; returns and writes the results record."""
+    course = work / sub.student
+    shutil.rmtree(course, ignore_errors=True)
+    course.mkdir(parents=True)
+    shutil.copy2(template / "gradebook.db", course / "gradebook.db")
+    os.symlink(template / "source", course / "source")
+    _write_course_config(course, limits)
+    record = {"student": sub.student, "assignments": {}, "problems": list(sub.problems),
+              "flags": [], "seconds": 0.0}
+    start = time.perf_counter()
+    for assignment, expected in layout.items():
+        given = sub.notebooks.get(assignment, {})
+        flagged = {}
+        for nb, path in given.items():
+            dest = course / "submitted" / sub.student / assignment / f"{nb}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            flags = audit_notebook(nbformat.read(path, as_version=4))
+            if flags:
+                flagged[nb] = flags
+                record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
+                                       + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
+        if given:
+            _autograde(course, assignment, sub.student, len(given), out, limits, record)
+        grades = _read_grades(course / "gradebook.db", assignment, expected, sub.student) if given else {
+            nb: _max_scores(template, assignment, nb) for nb in expected}
+        for nb, parts in grades.items():
+            ran = nb in given and _autograded(course, sub.student, assignment, nb)
+            if not ran or nb in flagged:  # missing, unreadable, crashed, or tampered with
+                for part in parts.values():
+                    part["score"] = 0.0
+        record["assignments"][assignment] = grades
+    record["seconds"] = round(time.perf_counter() - start, 2)
+    _write_json(out / "results" / f"{sub.student}.json", record)
+    return record
+
+
+def _autograded(course: Path, student: str, assignment: str, nb: str) -> bool:
+    return (course / "autograded" / student / assignment / f"{nb}.ipynb").exists()
+
+
+def _max_scores(template: Path, assignment: str, nb: str) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
+        return {c.name: {"score": 0.0, "max": float(c.max_score), "manual": False}
+                for c in gb.find_notebook(nb, assignment).grade_cells}
+
+
+def _autograde(course: Path, assignment: str, student: str, n_notebooks: int, out: Path,
+               limits: Limits, record: dict) -> None:
+    """nbgrader autograde + generate_feedback in a limited subprocess; problems → record."""
+    seconds = limits.notebook_timeout * n_notebooks
+    try:
+        done = _run_limited([sys.executable, "-m", "autograder.worker", str(course), assignment, student],
+                            course, limits, timeout=seconds)
+    except TimeoutError:
+        record["problems"].append(f"{assignment}: stopped after {seconds} s (wall-clock limit: an "
+                                  "endless loop?); parts that did not finish score 0")
+        return
+    result = next((json.loads(line.split(" ", 1)[1]) for line in done.stdout.splitlines()
+                   if line.startswith("AUTOGRADER-RESULT ")), None)
+    if result is None or not result["autograde"]:
+        log = result["log"] if result else done.stdout
+        record["problems"].append(f"{assignment}: nbgrader could not finish autograding (kernel died "
+                                  f"or exited?); parts that did not run score 0. {_tail(log)}")
+        return
+    for path in sorted((course / "autograded" / student / assignment).glob("*.ipynb")):
+        record["problems"] += _execution_problems(assignment, path, limits)
+    src = course / "feedback" / student / assignment
+    if not result["feedback"] or not src.exists():
+        record["problems"].append(f"{assignment}: feedback could not be generated")
+        return
+    dest = out / "feedback" / student / assignment
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest)
+
+
+def _execution_problems(assignment: str, path: Path, limits: Limits) -> list[str]:
+    """Lines for the summary: a cell that timed out, a kernel that died."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
+        if "CellTimeoutError" in names:
+            problems.append(f"{assignment}/{path.name}: cell {index} ran longer than "
+                            f"{limits.cell_timeout} s and was stopped; it scores 0")
+        if any(o.get("evalue") == "the kernel died while running this cell"
+               for o in cell.get("outputs", []) if o.get("ename") == "KernelDied"):
+            problems.append(f"{assignment}/{path.name}: the kernel died in cell {index}; later "
+                            "cells did not run and score 0")
+    return problems
+
+
+def _tail(text: str, n: int = 3) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return " | ".join(lines[-n:])[-400:]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)  # atomic: an interrupted run never leaves half a record
+
+
+# --------------------------------------------------------------------------- whole class
+def grade(submissions: Path, out: Path, *, workers: int | None = None, source: Path | None = None,
+          limits: Limits = Limits(), progress=None) -> list[dict]:
+    """Grade every student; resume from ``out/results``; write grades, feedback and summary."""
+    from autograder import report
+
+    source = (source or REPO / "source").resolve()
+    out = out.resolve()
+    layout = assignment_layout(source)
+    if not layout:
+        raise SystemExit(f"no assignments found in {source}")
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    subs = collect(submissions.resolve(), layout, work / "_unzipped")
+    template = prepare_template(source, work, layout, limits)
+    records = {}
+    todo = []
+    for sub in subs:
+        existing = out / "results" / f"{sub.student}.json"
+        if existing.exists():
+            records[sub.student] = json.loads(existing.read_text())
+        else:
+            todo.append(sub)
+    workers = workers or os.cpu_count() or 1
+    bar = progress or report.Progress(len(subs), already=len(records))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(grade_student, s, template, work, out, layout, limits): s for s in todo}
+        for fut in concurrent.futures.as_completed(futures):
+            sub = futures[fut]
+            try:
+                rec = fut.result()
+            except Exception as err:  # noqa: BLE001 — one student's failure never stops the class
+                rec = {"student": sub.student, "assignments": {a: {nb: _max_scores(template, a, nb)
+                       for nb in nbs} for a, nbs in layout.items()},
+                       "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
+                       "flags": [], "seconds": 0.0}
+                for grades in rec["assignments"].values():
+                    for parts in grades.values():
+                        for part in parts.values():
+                            part["score"] = 0.0
+                _write_json(out / "results" / f"{sub.student}.json", rec)
+            records[sub.student] = rec
+            bar.update(failed=bool(rec["problems"] or rec["flags"]))
+    bar.close()
+    ordered = [records[s.student] for s in subs]
+    report.write_outputs(ordered, layout, out)
+    return ordered
