@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from nncost.errors import NNCostError
 from nncost.formulas import KB
 
-__all__ = ["compare", "layers", "network", "as_report"]
+__all__ = ["as_report", "compare", "layers", "network"]
 
 #: ratio of largest to smallest value above which a panel switches to a log scale
 LOG_SPAN = 100
@@ -77,7 +77,7 @@ def short_speed(flops_per_second: float) -> str:
 # --------------------------------------------------------------------------- helpers
 def as_report(model_or_report, *, seq_len: int | None = None):
     """A :class:`~nncost.Report`, profiling a Keras model if that is what was given."""
-    from nncost.report import Report  # noqa: PLC0415
+    from nncost.report import Report
 
     if isinstance(model_or_report, Report):
         return model_or_report
@@ -86,13 +86,13 @@ def as_report(model_or_report, *, seq_len: int | None = None):
             f"expected a built Keras model or an nncost Report, got {type(model_or_report).__name__}: "
             "pass the model itself (or nncost.profile(model))."
         )
-    from nncost.profiler import profile  # noqa: PLC0415
+    from nncost.profiler import profile
 
     return profile(model_or_report, seq_len=seq_len)
 
 
 def _figure(figsize):
-    from matplotlib.figure import Figure  # noqa: PLC0415 — lazy: import nncost stays light
+    from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
 
@@ -148,7 +148,7 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
 
 
 def _tick_formatter(fmt: str):
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+    from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(lambda v, _pos: _FORMATTERS[fmt](v) if v > 0 else "0")
 
@@ -209,7 +209,7 @@ def layers(model_or_report, *, metrics: Sequence[str] = tuple(_LAYER_METRICS),
 # --------------------------------------------------------------------------- network
 def _dense_columns(model, report):
     """[(title lines, units, role)] for the input and each Dense layer of a dense-only chain."""
-    import keras  # noqa: PLC0415
+    import keras
 
     inputs = getattr(model, "inputs", None) or []
     if len(inputs) != 1 or len(inputs[0].shape) != 2:
@@ -263,8 +263,8 @@ def network(model, *, max_neurons: int = 10, figsize=None):
     Each column is labelled with the layer's name, size and activation, and its parameters and
     FLOPs under nncost's convention.
     """
-    from matplotlib.collections import LineCollection  # noqa: PLC0415
-    from matplotlib.patches import Circle  # noqa: PLC0415
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import Circle
 
     if max_neurons < 2:
         raise NNCostError(f"max_neurons must be at least 2, got {max_neurons}.")
