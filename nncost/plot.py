@@ -38,7 +38,7 @@ _LAYER_METRICS = {  # key → (panel title, LayerCost attribute)
 
 # --------------------------------------------------------------------------- labels
 def short_count(n: float) -> str:
-    """``121`` → ``'121'``, ``121930`` → ``'121.9k'``, ``5113532`` → ``'5.11M'`` (powers of 1000)."""
+    """``121`` → ``'121'``, ``121930`` → ``'122k'``, ``5113532`` → ``'5.11M'`` (powers of 1000)."""
     if abs(n) < 10_000:
         return f"{n:,.0f}"
     for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
@@ -83,7 +83,8 @@ def as_report(model_or_report, *, seq_len: int | None = None):
         return model_or_report
     if not hasattr(model_or_report, "layers"):
         raise NNCostError(
-            f"expected a built Keras model or an nncost Report, got {type(model_or_report).__name__}: "
+            "expected a built Keras model or an nncost Report, got "
+            f"{type(model_or_report).__name__}: "
             "pass the model itself (or nncost.profile(model))."
         )
     from nncost.profiler import profile
@@ -108,7 +109,8 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
     """Bars of parameters, model size, FLOPs and inference time, one bar per model.
 
     Args:
-        models: name → built Keras model or :class:`~nncost.Report`, e.g. ``{"Q1": q1(), "Q2": q2()}``.
+        models: name → built Keras model or :class:`~nncost.Report`,
+            e.g. ``{"Q1": q1(), "Q2": q2()}``.
         flops_per_second: processor speed for the inference time (1e9 = 1 GFLOPS).
         seq_len: time steps for recurrent models whose time axis is ``None``.
         metrics: which panels, from ``params``, ``model_size_bytes``, ``flops``, ``inference_time``.

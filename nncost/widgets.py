@@ -271,8 +271,8 @@ def _parse_shape(text: str) -> tuple[int, ...]:
         shape = ()
     if not shape or any(n < 1 for n in shape):
         raise NNCostError(f"input shape {text!r} is not a list of positive whole numbers: write it "
-                          "as numbers separated by commas, e.g. 28, 28, 1 (height, width, channels) "
-                          "or 784 (features).")
+                          "as numbers separated by commas, e.g. 28, 28, 1 (height, width, "
+                          "channels) or 784 (features).")
     return shape
 
 
