@@ -1,7 +1,8 @@
 """Pictures of a model's cost (matplotlib): compare models, break one down by layer, draw a net.
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot, so nothing is
-shown unless you ask (in Jupyter, end a cell with the figure, or call ``fig.savefig(path)``).
+shown unless you ask: in Jupyter, end a cell with the figure (it shows itself as a PNG), or call
+``fig.savefig(path)``.
 matplotlib is imported when a function is called, never by ``import nncost``.
 
 Bar heights are the report's numbers in base units (counts, bytes, FLOPs, seconds); the value
@@ -10,6 +11,8 @@ labels use the course's units (1 KB = 1024 bytes).
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Mapping, Sequence
 
 from nncost.errors import NNCostError
@@ -92,10 +95,23 @@ def as_report(model_or_report, *, seq_len: int | None = None):
     return profile(model_or_report, seq_len=seq_len)
 
 
-def _figure(figsize):
+@functools.cache
+def _figure_class():
     from matplotlib.figure import Figure
 
-    return Figure(figsize=figsize, layout="constrained")
+    class CostFigure(Figure):
+        """A Figure that Jupyter shows as a PNG when a cell ends with it (no pyplot involved)."""
+
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png")
+            return buf.getvalue()
+
+    return CostFigure
+
+
+def _figure(figsize):
+    return _figure_class()(figsize=figsize, layout="constrained")
 
 
 def _spans_orders(values: Sequence[float]) -> bool:
