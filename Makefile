@@ -23,3 +23,12 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+## e2e: the browser test — JupyterLab + headless Chromium (installs Debian's chromium if missing).
+## Another notebook: make e2e NOTEBOOK=path/to/notebook.ipynb (it must show widgets.explore(...)).
+.PHONY: e2e
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+e2e: $(STAMP)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -v -s -rs

@@ -49,7 +49,7 @@ def _first(v) -> int:
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
 
 
@@ -63,7 +63,7 @@ class _CostView(w.VBox):
         self.report = None
         self.numbers = w.HTML()
         self.message = w.HTML()
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="34em")) if chart else None
+        self.chart = w.Image(format="png") if chart else None
         self.table = w.HTML()
         self.speed = w.FloatLogSlider(value=flops_per_second / 1e9, base=10, min=-3, max=6,
                                       step=0.1, description="speed (GFLOPS)",
@@ -82,14 +82,15 @@ class _CostView(w.VBox):
         self.children = [w.HBox([w.VBox(controls), w.VBox(right)]), self.table]
 
     def _show(self, report) -> None:
+        """Show ``report``: chart and table first, the numbers last (they signal "updated")."""
         self.report = report
         self.message.value = ""
-        self._show_numbers()
-        self.table.value = report._repr_html_()
         if self.chart is not None:
             fig = layers_chart(report, metrics=("params", "flops"),
-                               figsize=(7.5, max(2.2, 0.3 * len(report.leaves) + 1.3)))
+                               figsize=(6.4, max(2.2, 0.3 * len(report.leaves) + 1.3)))
             self.chart.value = _png(fig)
+        self.table.value = report._repr_html_()
+        self._show_numbers()
 
     def _show_numbers(self) -> None:
         r = self.report
@@ -105,9 +106,10 @@ class _CostView(w.VBox):
              f"{short_seconds(t)} ({formatting.seconds(t)})"),
             ("Peak inference memory", "peak", formatting.size(r.memory.inference_peak_bytes)),
         ]
+        cell = "text-align:right;font-family:monospace;padding-left:1.5em"
         cells = "".join(f'<tr><td>{html.escape(label)}</td><td class="nncost-{key}" '
-                        f'style="text-align:right;font-family:monospace">{html.escape(value)}</td>'
-                        "</tr>" for label, key, value in rows)
+                        f'style="{cell}">{html.escape(value)}</td></tr>'
+                        for label, key, value in rows)
         self.numbers.value = (f'<div class="nncost-numbers"><b>{html.escape(r.model_name)}</b>'
                               f"<table>{cells}</table></div>")
 
