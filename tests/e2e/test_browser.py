@@ -35,6 +35,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 # One step right, 5 → 6 features: first layer 6·5 + 5 = 35 params, 2·6·5 + 5 = 65 FLOPs;
 # the rest unchanged (30 + 6 params, 55 + 11 FLOPs) → 71 params, 131 FLOPs.
 EXPECTED = {"explore.ipynb": {"params": "71", "flops": "131"}}
+# Its builder starts on a 28×28×1 input with Conv2D(32, 3×3, stride 1, 'valid', relu) selected:
+# 3·3·1·32 + 32 = 320 params; output 26·26·32 = 21,632 values: 2·9·1·21,632 + 21,632 = 411,008
+EXPECTED_BUILDER = {"explore.ipynb": {"params": "320", "flops": "411,008"}}
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -123,13 +126,32 @@ def _run_all(page, attempts: int = 2) -> None:
                 raise
 
 
-def _numbers(page) -> dict[str, str]:
+def _numbers(page, which: int = 0) -> dict[str, str]:
+    """The numbers shown by the ``which``-th nncost widget on the page."""
     return page.evaluate(
-        """() => Object.fromEntries(['params', 'size', 'flops', 'time', 'peak'].map(k => {
-               const el = document.querySelector('.nncost-numbers .nncost-' + k);
-               return [k, el ? el.textContent.trim() : null];
-           }))"""
+        """i => { const box = document.querySelectorAll('.nncost-numbers')[i];
+               return Object.fromEntries(['params', 'size', 'flops', 'time', 'peak'].map(k => {
+                   const el = box && box.querySelector('.nncost-' + k);
+                   return [k, el ? el.textContent.trim() : null];
+               })); }""",
+        which,
     )
+
+
+def _press_add_layer(page, shot: Path) -> dict | None:
+    """If the notebook shows a builder (the 2nd nncost widget), press *Add layer* in it and
+    return the numbers it then shows; screenshot it."""
+    button = page.get_by_role("button", name="Add layer")
+    if button.count() == 0:
+        return None
+    button.first.scroll_into_view_if_needed()
+    button.first.click()
+    page.wait_for_function(
+        "() => { const b = document.querySelectorAll('.nncost-numbers')[1];"
+        " return b && b.querySelector('.nncost-flops'); }", timeout=30_000)
+    page.wait_for_timeout(500)  # let the chart image arrive before the screenshot
+    page.screenshot(path=str(shot))
+    return _numbers(page, 1)
 
 
 def test_notebook_widget_moves_and_numbers_update_in_chromium(lab):
@@ -161,6 +183,7 @@ def test_notebook_widget_moves_and_numbers_update_in_chromium(lab):
             after = _numbers(page)
             moved_to = slider.locator(".widget-readout").first.text_content().strip()
             page.screenshot(path=str(shot), full_page=True)
+            built = _press_add_layer(page, shot.with_name(shot.stem + "-builder.png"))
         except Exception:
             page.screenshot(path=str(shot.with_name(shot.stem + "-failure.png")))
             raise
@@ -168,10 +191,14 @@ def test_notebook_widget_moves_and_numbers_update_in_chromium(lab):
             browser.close()
 
     print(f"\nslider {label!r}: {readout} → {moved_to}; before {before}; after {after}; "
-          f"screenshot {shot}")
+          f"builder after Add layer {built}; screenshot {shot}")
     assert int(moved_to) == int(readout) + 1
     assert after["flops"] != before["flops"]
     expected = EXPECTED.get(lab["notebook"])
     if expected:
         assert {k: after[k] for k in expected} == expected
+    expected_built = EXPECTED_BUILDER.get(lab["notebook"])
+    if expected_built:
+        assert built is not None, "the demo notebook's builder has no Add layer button"
+        assert {k: built[k] for k in expected_built} == expected_built
     assert shot.stat().st_size > 20_000
