@@ -43,6 +43,10 @@ def _slider(label: str, value: int, high: int) -> w.IntSlider:
                        layout=w.Layout(width="24em"))
 
 
+def _header(title: str, note: str) -> w.HTML:
+    return w.HTML(f"<b>{html.escape(title)}</b> <small>({html.escape(note)})</small>")
+
+
 def _first(v) -> int:
     return int(v[0]) if isinstance(v, (tuple, list)) else int(v)
 
@@ -66,7 +70,7 @@ class _CostView(w.VBox):
         self.chart = w.Image(format="png") if chart else None
         self.table = w.HTML()
         self.speed = w.FloatLogSlider(value=flops_per_second / 1e9, base=10, min=-3, max=6,
-                                      step=0.1, description="speed (GFLOPS)",
+                                      step=0.1, description="GFLOPS",
                                       continuous_update=False, readout_format=".3g",
                                       style={"description_width": "9em"},
                                       layout=w.Layout(width="24em"))
@@ -123,25 +127,24 @@ def _layer_knobs(layer) -> list[tuple[str, str, object]]:
     """[(config key, label, widget)] for the sizes of one layer that can be changed."""
     L = _keras().layers
     cfg = layer.get_config()
-    name = layer.name
     knobs: list[tuple[str, str, object]] = []
     if isinstance(layer, (L.Dense, L.SimpleRNN, L.LSTM, L.GRU)):
-        knobs.append(("units", "units", _slider(f"{name} units", cfg["units"],
+        knobs.append(("units", "units", _slider("units", cfg["units"],
                                                 max(64, 4 * cfg["units"]))))
     conv = (L.Conv1D, L.Conv2D, L.Conv3D)
     pool = (L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D,
             L.AveragePooling1D, L.AveragePooling2D, L.AveragePooling3D)
     if isinstance(layer, conv):
-        knobs.append(("filters", "filters", _slider(f"{name} filters", cfg["filters"],
+        knobs.append(("filters", "filters", _slider("filters", cfg["filters"],
                                                     max(128, 4 * cfg["filters"]))))
-        knobs.append(("kernel_size", "kernel", _slider(f"{name} kernel",
+        knobs.append(("kernel_size", "kernel", _slider("kernel",
                                                        _first(cfg["kernel_size"]), 11)))
     if isinstance(layer, pool):
-        knobs.append(("pool_size", "pool", _slider(f"{name} pool", _first(cfg["pool_size"]), 8)))
+        knobs.append(("pool_size", "pool", _slider("pool", _first(cfg["pool_size"]), 8)))
     if isinstance(layer, conv + pool):
-        knobs.append(("strides", "stride", _slider(f"{name} stride", _first(cfg["strides"]), 8)))
+        knobs.append(("strides", "stride", _slider("stride", _first(cfg["strides"]), 8)))
         knobs.append(("padding", "padding", w.Dropdown(
-            options=["valid", "same"], value=cfg["padding"], description=f"{name} padding",
+            options=["valid", "same"], value=cfg["padding"], description="padding",
             style={"description_width": "9em"}, layout=w.Layout(width="24em"))))
     return knobs
 
@@ -170,16 +173,22 @@ class Explorer(_CostView):
         self._input_shape = tuple(model.inputs[0].shape[1:]) if len(model.inputs) == 1 else None
         self._none_axis = None
         resizable = isinstance(model, keras.Sequential) and self._input_shape is not None
+        panel: list[w.Widget] = []  # the controls under a header per layer
         if resizable:
             self._add_input_controls(seq_len)
+            panel += [_header("input", "batch axis excluded"), *self.controls.values()]
             for i, layer in enumerate(model.layers):
-                for key, knob, widget in _layer_knobs(layer):
+                knobs = _layer_knobs(layer)
+                if knobs:
+                    panel.append(_header(layer.name, type(layer).__name__))
+                for key, knob, widget in knobs:
                     self.controls[f"layers[{i}].{knob}"] = widget
                     self._knobs.append((i, key, widget))
+                    panel.append(widget)
         for widget in self.controls.values():
             widget.observe(lambda _change: self.rebuild(), names="value")
         self.controls["speed"] = self.speed
-        self._layout(list(self.controls.values()))
+        self._layout([*panel, _header("processor", "for the inference time"), self.speed])
         self._show(self._profile(model))
         if not resizable:
             self.message.value = ("<i>Only a Sequential model with one input can be resized "
@@ -194,7 +203,7 @@ class Explorer(_CostView):
                 n = seq_len or DEFAULT_STEPS
                 axis = "steps"
             high = max(16, 4 * n) if axis == "channels" else max(64, 4 * n)
-            self.controls[f"input.{axis}"] = _slider(f"input {axis}", n, high)
+            self.controls[f"input.{axis}"] = _slider(axis, n, high)
 
     def _current_input(self) -> tuple:
         values = [c.value for k, c in self.controls.items() if k.startswith("input.")]
