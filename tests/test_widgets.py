@@ -165,15 +165,15 @@ def test_builder_add_from_code_and_the_dense_hint():
         b2.add("LSTM")
 
 
-def test_a_notebook_calling_the_widgets_runs_headless():
+def test_a_notebook_calling_the_widgets_runs_headless(monkeypatch):
     """The demo notebook runs through nbclient without a display: no error, nothing on stderr
     (nbgrader scores a cell that writes to stderr 0), and the widgets are in the outputs."""
     import nbclient
     import nbformat
 
     nb = nbformat.read(ROOT / "examples" / "explore.ipynb", as_version=4)
-    env_path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's nncost
+    # the kernel imports this checkout's nncost
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT)}})
     client.execute()
