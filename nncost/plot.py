@@ -143,18 +143,27 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
         raise NNCostError(f"unknown metric(s) {unknown}: choose from {list(_METRICS)}.")
     reports = {str(name): as_report(m, seq_len=seq_len) for name, m in models.items()}
     names = list(reports)
-    fig = _figure((3.2 * len(metrics) + 0.5, 3.6))
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    many = len(names) > 4  # then a 2-column grid, so each bar keeps room for its label
+    ncols = min(2, len(metrics)) if many else len(metrics)
+    nrows = -(-len(metrics) // ncols)
+    panel_width = max(3.2, 0.6 * len(names) + 1) if many else 3.2
+    fig = _figure((panel_width * ncols + 0.5, 3.6 * nrows))
+    axes = list(fig.subplots(nrows, ncols, squeeze=False).flat)
+    for extra in axes[len(metrics):]:
+        extra.remove()
     colors = [f"C{i % 10}" for i in range(len(names))]
     for ax, key in zip(axes, metrics):
         title, read, fmt = _METRICS[key]
         values = [read(r, flops_per_second) for r in reports.values()]
         bars = ax.bar(names, values, color=colors)
-        ax.bar_label(bars, labels=[_FORMATTERS[fmt](v) for v in values], padding=2, fontsize=9)
+        ax.bar_label(bars, labels=[_FORMATTERS[fmt](v) for v in values], padding=2,
+                     fontsize=8 if many else 9)
         ax.set_title(title.format(speed=short_speed(flops_per_second)), fontsize=10)
         if _spans_orders(values):
             ax.set_yscale("log")
             ax.set_ylim(top=max(values) * 10)
+            if fmt == "bytes":  # ticks at 1 B, 1 KB, 1 MB… rather than at powers of ten
+                ax.yaxis.set_major_locator(_log_locator(1024))
             ax.text(0.02, 0.98, "log scale", transform=ax.transAxes, va="top", fontsize=8,
                     color="0.4")
         else:
@@ -163,6 +172,12 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
         ax.yaxis.set_major_formatter(_tick_formatter(fmt))
     fig.suptitle("Cost of " + ", ".join(names), fontsize=11)
     return fig
+
+
+def _log_locator(base: int):
+    from matplotlib.ticker import LogLocator
+
+    return LogLocator(base=base)
 
 
 def _tick_formatter(fmt: str):

@@ -165,3 +165,12 @@ def test_network_compresses_wide_layers():
 def test_network_refuses_a_cnn_and_names_the_fix(q3_report):
     with pytest.raises(NNCostError, match=r"plot\.layers"):
         plot.network(course.q3())
+
+
+def test_compare_many_models_uses_a_two_column_grid(q1):
+    report = nncost.profile(q1)
+    fig = plot.compare({f"m{i}": report for i in range(5)})
+    assert len(fig.axes) == 4
+    assert fig.axes[0].get_subplotspec().get_geometry()[:2] == (2, 2)
+    # every panel still has one bar per model, each at Q1's number
+    assert [b.get_height() for b in _bars(fig.axes[2])] == [Q1_FLOPS] * 5
