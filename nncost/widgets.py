@@ -166,6 +166,10 @@ class Explorer(_CostView):
         if not isinstance(model, keras.Model):
             raise NNCostError(f"explore() takes a built Keras model, got {type(model).__name__}: "
                               "pass the model itself, e.g. explore(nncost.course.q1()).")
+        if not model.built:
+            raise NNCostError(f"model {model.name!r} is not built: start it with keras.Input("
+                              "shape=...) (e.g. keras.Input((5,))), or call model.build((None, "
+                              "...)) before exploring it.")
         self.original = self.model = model
         self._seq_len = seq_len
         self.controls: dict[str, w.Widget] = {}

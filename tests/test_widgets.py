@@ -114,9 +114,13 @@ def test_explore_other_models_get_the_speed_control_only():
     assert shown(ex)["params"] == "30"
 
 
-def test_explore_names_the_fix_for_a_report():
+def test_explore_names_the_fix_for_a_report_or_an_unbuilt_model():
+    import keras
+
     with pytest.raises(NNCostError, match="pass the model itself"):
         widgets.explore(nncost.profile(course.q1()))
+    with pytest.raises(NNCostError, match=r"keras\.Input"):
+        widgets.explore(keras.Sequential([keras.layers.Dense(3)]))
 
 
 def test_builder_stacks_layers_from_its_controls():
