@@ -104,11 +104,13 @@ class _CostView(w.VBox):
         t = r.inference_time(self.flops_per_second)
         rows = [
             ("Parameters", "params", formatting.count(r.params)),
-            ("Model size", "size", formatting.size(r.model_size_bytes)),
-            ("FLOPs (one inference)", "flops", formatting.count(r.flops)),
+            (f"Model size (params × {r.convention.bytes_per_param} bytes)", "size",
+             formatting.size(r.model_size_bytes)),
+            ("FLOPs (one inference, one sample)", "flops", formatting.count(r.flops)),
             (f"Inference time at {short_speed(self.flops_per_second)}", "time",
              f"{short_seconds(t)} ({formatting.seconds(t)})"),
-            ("Peak inference memory", "peak", formatting.size(r.memory.inference_peak_bytes)),
+            (f"Peak inference memory (batch {r.batch_size})", "peak",
+             formatting.size(r.memory.inference_peak_bytes)),
         ]
         cell = "text-align:right;font-family:monospace;padding-left:1.5em"
         cells = "".join(f'<tr><td>{html.escape(label)}</td><td class="nncost-{key}" '
@@ -254,7 +256,8 @@ class Explorer(_CostView):
         except Exception as err:  # noqa: BLE001 — Keras explains what does not fit; show it
             first = str(err).strip().splitlines()[0][:300] if str(err).strip() else repr(err)
             self._fail(f"This configuration does not fit: {first} — move a control back "
-                       "(a smaller kernel or stride, 'same' padding, or a larger input).")
+                       "(a smaller kernel or stride, 'same' padding, or a larger input); "
+                       "the numbers show the last model that fits.")
             return
         self.model = model
         self._show(report)

@@ -102,7 +102,7 @@ def lab(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{base}/api/status?token={token}", server, home / "jupyterlab.log")
-        yield {"base": base, "token": token, "notebook": NOTEBOOK.name, "log": home / "jupyterlab.log"}
+        yield {"base": base, "token": token, "notebook": NOTEBOOK.name}
     finally:
         try:  # a clean shutdown also stops the kernels it started
             request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
