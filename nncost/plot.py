@@ -180,6 +180,15 @@ def _log_locator(base: int):
     return LogLocator(base=base)
 
 
+def _binary_locator(largest: float):
+    """Ticks at round numbers of B, KB or MB (1 KB = 1024 B): 0, 2 MB, 4 MB… not 1.91 MB."""
+    from matplotlib.ticker import MultipleLocator
+
+    unit = next((u for u in (KB**3, KB**2, KB) if largest >= u), 1)
+    step = next(n for n in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if largest / (n * unit) <= 5)
+    return MultipleLocator(step * unit)
+
+
 def _tick_formatter(fmt: str):
     from matplotlib.ticker import FuncFormatter
 
@@ -229,6 +238,8 @@ def layers(model_or_report, *, metrics: Sequence[str] = tuple(_LAYER_METRICS),
         ax.bar_label(bars, labels=texts, padding=2, fontsize=8)
         ax.set_xlim(0, max(top, 1) * 1.45)
         ax.set_title(f"{title}\ntotal {fmt(total)}", fontsize=10)
+        if key == "activation_bytes":
+            ax.xaxis.set_major_locator(_binary_locator(max(top, 1)))
         ax.xaxis.set_major_formatter(_tick_formatter("bytes" if key == "activation_bytes"
                                                      else "count"))
         ax.tick_params(axis="x", labelsize=8)
