@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from collections.abc import Mapping, Sequence
 
 from nncost.errors import NNCostError
@@ -256,17 +257,22 @@ def _dense_columns(model, report):
     import keras
 
     inputs = getattr(model, "inputs", None) or []
-    if len(inputs) != 1 or len(inputs[0].shape) != 2:
+    layers_ = [x for x in model.layers if not isinstance(x, keras.layers.InputLayer)]
+    shape = tuple(inputs[0].shape[1:]) if len(inputs) == 1 else ()
+    flattened = len(shape) > 1 and bool(layers_) and isinstance(layers_[0], keras.layers.Flatten)
+    if not shape or None in shape or (len(shape) > 1 and not flattened):
         raise NNCostError(
-            "network() draws a dense network with one flat input (shape (n,)); this model's "
-            "input is not: use nncost.plot.layers(model) to see its costs."
+            "network() draws a dense network with one input of fixed size, flat (n,) or "
+            "flattened first by a Flatten layer; this model's input is not: use "
+            "nncost.plot.layers(model) to see its costs."
         )
-    n_in = inputs[0].shape[-1]
+    n_in = math.prod(shape)
+    about = "×".join(map(str, shape)) + f" = {n_in} values" if flattened else f"{n_in} features"
     by_name = {r.name: r for r in report.leaves}
-    columns = [(["input", f"{n_in} features"], n_in, "input")]
-    skip = (keras.layers.InputLayer, keras.layers.Dropout)
+    columns = [(["input (flattened)" if flattened else "input", about], n_in, "input")]
+    skip = (keras.layers.Dropout, keras.layers.Flatten) if flattened else (keras.layers.Dropout,)
     dense = []
-    for layer in model.layers:
+    for layer in layers_:
         if isinstance(layer, skip):
             continue
         if not isinstance(layer, keras.layers.Dense):
@@ -300,7 +306,8 @@ def network(model, *, max_neurons: int = 10, figsize=None):
     """The classic picture of a dense network: one circle per neuron, every connection drawn.
 
     Args:
-        model: a built Keras model whose layers are Dense (Dropout is skipped), on a flat input.
+        model: a built Keras model whose layers are Dense (Dropout is skipped), on a flat
+            input or on one a first Flatten layer flattens (e.g. 28×28 images → 784 inputs).
         max_neurons: a layer wider than this is drawn compressed: its first and last
             ``max_neurons // 2`` neurons, a ``⋮`` and the label "… N units".
 

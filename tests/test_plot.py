@@ -175,3 +175,18 @@ def test_compare_many_models_uses_a_two_column_grid(q1):
     assert fig.axes[0].get_subplotspec().get_geometry()[:2] == (2, 2)
     # every panel still has one bar per model, each at Q1's number
     assert [b.get_height() for b in _bars(fig.axes[2])] == [Q1_FLOPS] * 5
+
+
+def test_network_of_a_flattened_image_input():
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    fig = plot.network(model, max_neurons=10)
+    # 28·28 = 784 inputs drawn as 5 + 5 circles, then the 3 outputs: 13 circles, 10·3 lines
+    assert _circles(fig) == 13
+    assert _connections(fig) == 30
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("28×28 = 784 values" in t for t in texts)
+    # 784·3 + 3 = 2,355 params; 2·784·3 + 3·6 = 4,722 FLOPs
+    assert any("2,355 params\n4,722 FLOPs" in t for t in texts)
