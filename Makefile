@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(PY) -m nncost demo q3 --explain
 
 ## test: the whole test suite
-test: $(STAMP)
-	$(PY) -m ruff check nncost tests
+test: $(STAMP) chromium
+	$(PY) -m ruff check nncost autograder tests benchmarks
 	$(PY) -m pytest
 
 clean:
@@ -28,3 +28,15 @@ clean:
 bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_profile.py
+
+## chromium: Debian's Chromium for the browser test (never a downloaded browser build)
+.PHONY: chromium e2e
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## e2e: the browser test alone — JupyterLab + headless Chromium.
+## Another notebook: make e2e NOTEBOOK=path/to/notebook.ipynb (it must show widgets.explore(...)).
+e2e: $(STAMP) chromium
+	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -v -s -rs

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timer import median_seconds, report  # noqa: E402
+from timer import median_seconds, report
 
 
 def _run(module: str) -> None:

@@ -12,11 +12,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import keras  # noqa: E402
-from timer import median_seconds, report  # noqa: E402
+import keras
+from timer import median_seconds, report
 
-import nncost  # noqa: E402
-from nncost.tfprofiler import tf_profiler_flops  # noqa: E402
+import nncost
+from nncost.tfprofiler import tf_profiler_flops
 
 
 def main() -> int:
