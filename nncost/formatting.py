@@ -84,14 +84,14 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
+def _settings(report: Report) -> str:
+    return (f"convention: {report.convention.name}; batch size {report.batch_size}"
+            + (f"; seq_len {report.seq_len}" if report.seq_len else ""))
+
+
 def report_text(report: Report) -> str:
     width = sum(_WIDTHS)
-    head = (
-        f'Model: "{report.model_name}"  (convention: {report.convention.name}; '
-        f"batch size {report.batch_size}"
-        + (f"; seq_len {report.seq_len}" if report.seq_len else "")
-        + ")"
-    )
+    head = f'Model: "{report.model_name}"  ({_settings(report)})'
     lines = [head, "=" * width, _row(_COLUMNS), "=" * width]
     lines += [_row(_layer_cells(layer)) for layer in report.layers]
     lines += ["=" * width, *summary_lines(report), "=" * width]
@@ -112,8 +112,10 @@ def report_html(report: Report) -> str:
     summary = "<br>".join(esc(line) for line in summary_lines(report))
     return (
         f'<div class="nncost-report"><b>Model: {esc(report.model_name)}</b> '
-        f"(convention: {esc(report.convention.name)}; batch size {report.batch_size})"
-        f'<table style="font-family:monospace"><thead><tr>{head}</tr></thead>'
+        f"({esc(_settings(report))})"
+        f'<table style="font-family:monospace;border-collapse:collapse">'
+        f"<style>.nncost-report td, .nncost-report th {{padding:2px 10px;text-align:right}}</style>"
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><p>{summary}</p></div>"
     )
 
