@@ -409,3 +409,32 @@ def grade(submissions: Path, out: Path, *, workers: int | None = None, source: P
     ordered = [records[s.student] for s in subs]
     report.write_outputs(ordered, layout, out)
     return ordered
+
+
+# --------------------------------------------------------------------------- command line
+def add_arguments(parser) -> None:
+    """The options of ``python -m autograder grade``."""
+    parser.add_argument("submissions", type=Path,
+                        help="folder <student>/<assignment>/<notebook>.ipynb, or a zip")
+    parser.add_argument("--out", type=Path, required=True, help="folder for grades, feedback, summary")
+    parser.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
+    parser.add_argument("--source", type=Path, default=None, help="nbgrader source folder (default: source/)")
+    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
+    parser.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
+                        help="wall-clock seconds per notebook")
+    parser.add_argument("--memory-gb", type=float, default=Limits.memory_gb,
+                        help="memory limit of a grading process and its kernels")
+
+
+def run(args) -> int:
+    if not args.submissions.exists():
+        raise SystemExit(f"{args.submissions}: no such folder or zip")
+    if args.workers is not None and args.workers < 1:
+        raise SystemExit("--workers must be at least 1")
+    limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_gb)
+    records = grade(args.submissions, args.out, workers=args.workers, source=args.source, limits=limits)
+    problems = sum(bool(r["problems"]) for r in records)
+    flagged = sum(bool(r["flags"]) for r in records)
+    print(f"graded {len(records)} students: {args.out / 'grades.csv'}; "
+          f"{problems} with problems, {flagged} flagged (see {args.out / 'summary.md'})")
+    return 0
