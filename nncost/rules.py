@@ -97,89 +97,83 @@ def _dense(layer, op, ctx) -> Cost:
 
 
 # --------------------------------------------------------------------------- convolution
+def _channels(layer, shape) -> tuple[int, tuple]:
+    """(channels, spatial shape) of a tensor shape, by the layer's data_format."""
+    if getattr(layer, "data_format", "channels_last") == "channels_last":
+        return shape[-1], tuple(shape[:-1])
+    return shape[0], tuple(shape[1:])
+
+
+def _weighted(layer, ctx, *, params: int, params_formula: str, macs: int, out: int,
+              macs_text: str, note: str = "") -> Cost:
+    """A convolution-like layer: ``2·MACs`` + bias adds (convention) + activation on ``out``."""
+    bias_add = ctx.convention.bias_add_flops * out if layer.use_bias else 0
+    act, act_text, known = _activation(layer.activation, out, ctx)
+    ff = (f"2×{macs_text}" + (f" + {bias_add} (bias)" if bias_add else "") + act_text
+          + f" = {2 * macs + bias_add + act}")
+    cost = Cost(params, params_formula, macs, 2 * macs, act, bias_add, ff, note=note)
+    return cost if known else _unknown_activation(cost, layer.activation)
+
+
+def _bias_text(layer, n: int) -> str:
+    return f" + {n}" if layer.use_bias else ""
+
+
 def _conv(layer, op, ctx) -> Cost:
     kernel = tuple(layer.kernel_size)
-    in_shape, out_shape = op.input_shapes[0], op.output_shapes[0]
-    channels_last = getattr(layer, "data_format", "channels_last") == "channels_last"
-    c_in = in_shape[-1] if channels_last else in_shape[0]
-    groups = getattr(layer, "groups", 1)
-    filters = layer.filters
-    out = _n(out_shape)
-    bias = layer.use_bias
-    params = formulas.conv_params(kernel, c_in, filters, groups=groups, bias=bias)
+    c_in, _ = _channels(layer, op.input_shapes[0])
+    out_shape = op.output_shapes[0]
+    groups, filters = getattr(layer, "groups", 1), layer.filters
+    params = formulas.conv_params(kernel, c_in, filters, groups=groups, bias=layer.use_bias)
     cg = f"({c_in}/{groups})" if groups > 1 else str(c_in)
-    pf = f"{_x(*kernel)}×{cg}×{filters}" + (f" + {filters}" if bias else "") + f" = {params}"
-    macs = formulas.conv_macs(kernel, c_in, out, groups=groups)
-    bias_add = ctx.convention.bias_add_flops * out if bias else 0
-    act, act_text, known = _activation(layer.activation, out, ctx)
-    ff = (f"2×{_x(*kernel)}×{cg}×({_x(*out_shape)})" + (f" + {bias_add} (bias)" if bias_add else "")
-          + act_text + f" = {2 * macs + bias_add + act}")
-    cost = Cost(params, pf, macs, 2 * macs, act, bias_add, ff)
-    return cost if known else _unknown_activation(cost, layer.activation)
+    return _weighted(
+        layer, ctx, params=params,
+        params_formula=f"{_x(*kernel)}×{cg}×{filters}{_bias_text(layer, filters)} = {params}",
+        macs=formulas.conv_macs(kernel, c_in, _n(out_shape), groups=groups), out=_n(out_shape),
+        macs_text=f"{_x(*kernel)}×{cg}×({_x(*out_shape)})")
 
 
 def _depthwise(layer, op, ctx) -> Cost:
     kernel = tuple(layer.kernel_size)
-    in_shape, out_shape = op.input_shapes[0], op.output_shapes[0]
-    c_in = in_shape[-1] if layer.data_format == "channels_last" else in_shape[0]
+    c_in, _ = _channels(layer, op.input_shapes[0])
+    out_shape = op.output_shapes[0]
     dm = layer.depth_multiplier
-    out = _n(out_shape)
     params = formulas.depthwise_conv_params(kernel, c_in, depth_multiplier=dm, bias=layer.use_bias)
-    pf = f"{_x(*kernel)}×{c_in}×{dm}" + (f" + {c_in * dm}" if layer.use_bias else "") + f" = {params}"
-    macs = math.prod(kernel) * out
-    bias_add = ctx.convention.bias_add_flops * out if layer.use_bias else 0
-    act, act_text, known = _activation(layer.activation, out, ctx)
-    ff = (f"2×{_x(*kernel)}×({_x(*out_shape)})" + (f" + {bias_add} (bias)" if bias_add else "")
-          + act_text + f" = {2 * macs + bias_add + act}")
-    cost = Cost(params, pf, macs, 2 * macs, act, bias_add, ff)
-    return cost if known else _unknown_activation(cost, layer.activation)
+    return _weighted(
+        layer, ctx, params=params,
+        params_formula=f"{_x(*kernel)}×{c_in}×{dm}{_bias_text(layer, c_in * dm)} = {params}",
+        macs=math.prod(kernel) * _n(out_shape), out=_n(out_shape),
+        macs_text=f"{_x(*kernel)}×({_x(*out_shape)})")
 
 
 def _separable(layer, op, ctx) -> Cost:
     kernel = tuple(layer.kernel_size)
-    in_shape, out_shape = op.input_shapes[0], op.output_shapes[0]
-    channels_last = layer.data_format == "channels_last"
-    c_in = in_shape[-1] if channels_last else in_shape[0]
-    dm, filters = layer.depth_multiplier, layer.filters
-    spatial = out_shape[:-1] if channels_last else out_shape[1:]
+    c_in, _ = _channels(layer, op.input_shapes[0])
+    _, spatial = _channels(layer, op.output_shapes[0])
+    mid, filters = c_in * layer.depth_multiplier, layer.filters
     positions = _n(spatial)
-    out = positions * filters
-    bias = layer.use_bias
-    params = math.prod(kernel) * c_in * dm + c_in * dm * filters + (filters if bias else 0)
-    pf = (f"{_x(*kernel)}×{c_in}×{dm} + {c_in * dm}×{filters}" + (f" + {filters}" if bias else "")
-          + f" = {params}")
-    dw = math.prod(kernel) * c_in * dm * positions
-    pw = c_in * dm * filters * positions
-    bias_add = ctx.convention.bias_add_flops * out if bias else 0
-    act, act_text, known = _activation(layer.activation, out, ctx)
-    ff = (f"2×{_x(*kernel)}×{c_in * dm}×({_x(*spatial)}) + 2×{c_in * dm}×({_x(*out_shape)})"
-          + (f" + {bias_add} (bias)" if bias_add else "") + act_text
-          + f" = {2 * (dw + pw) + bias_add + act}")
-    cost = Cost(params, pf, dw + pw, 2 * (dw + pw), act, bias_add, ff,
-                note="depthwise then 1×1 pointwise")
-    return cost if known else _unknown_activation(cost, layer.activation)
+    params = math.prod(kernel) * mid + mid * filters + (filters if layer.use_bias else 0)
+    return _weighted(
+        layer, ctx, params=params,
+        params_formula=(f"{_x(*kernel)}×{c_in}×{layer.depth_multiplier} + {mid}×{filters}"
+                        f"{_bias_text(layer, filters)} = {params}"),
+        macs=math.prod(kernel) * mid * positions + mid * filters * positions,
+        out=positions * filters,
+        macs_text=f"({_x(*kernel)}×{mid} + {mid}×{filters})×({_x(*spatial)})",
+        note="depthwise then 1×1 pointwise")
 
 
 def _transpose(layer, op, ctx) -> Cost:
     kernel = tuple(layer.kernel_size)
-    in_shape, out_shape = op.input_shapes[0], op.output_shapes[0]
-    channels_last = layer.data_format == "channels_last"
-    c_in = in_shape[-1] if channels_last else in_shape[0]
-    in_spatial = in_shape[:-1] if channels_last else in_shape[1:]
+    c_in, in_spatial = _channels(layer, op.input_shapes[0])
     filters = layer.filters
-    bias = layer.use_bias
-    params = formulas.conv_params(kernel, c_in, filters, bias=bias)
-    pf = f"{_x(*kernel)}×{c_in}×{filters}" + (f" + {filters}" if bias else "") + f" = {params}"
-    macs = math.prod(kernel) * c_in * filters * _n(in_spatial)
-    out = _n(out_shape)
-    bias_add = ctx.convention.bias_add_flops * out if bias else 0
-    act, act_text, known = _activation(layer.activation, out, ctx)
-    ff = (f"2×{_x(*kernel)}×{c_in}×{filters}×({_x(*in_spatial)})"
-          + (f" + {bias_add} (bias)" if bias_add else "") + act_text
-          + f" = {2 * macs + bias_add + act}")
-    cost = Cost(params, pf, macs, 2 * macs, act, bias_add, ff,
-                note="each input element scattered through the kernel")
-    return cost if known else _unknown_activation(cost, layer.activation)
+    params = formulas.conv_params(kernel, c_in, filters, bias=layer.use_bias)
+    return _weighted(
+        layer, ctx, params=params,
+        params_formula=f"{_x(*kernel)}×{c_in}×{filters}{_bias_text(layer, filters)} = {params}",
+        macs=math.prod(kernel) * c_in * filters * _n(in_spatial), out=_n(op.output_shapes[0]),
+        macs_text=f"{_x(*kernel)}×{c_in}×{filters}×({_x(*in_spatial)})",
+        note="each input element scattered through the kernel")
 
 
 # --------------------------------------------------------------------------- pooling
