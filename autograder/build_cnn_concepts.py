@@ -79,10 +79,11 @@ class Builder:
         """A visible, ungraded check that tells the student what a good value looks like."""
         self.given(grade_id, code)
 
-    def graded(self, grade_id, points, hidden, visible="", fresh=True):
-        """A locked autograded test cell; ``hidden`` is removed from the student version."""
+    def graded(self, grade_id, points, answers, hidden, fresh=True):
+        """A locked autograded test cell on the variables named in ``answers``; ``hidden`` is
+        removed from the student version, whose visible line fails until the answers exist."""
         hidden = (FRESH_NNCOST if fresh else "") + _src(hidden)
-        body = (_src(visible) + "\n" if visible else "") + (
+        body = (f"_answers = ({answers},)  # a NameError here: run your solution cells first\n" + (
             f"# Hidden tests ({points} point{'s' if points != 1 else ''}) run when the notebook "
             "is graded.\n### BEGIN HIDDEN TESTS\n" + hidden + "\n### END HIDDEN TESTS")
         self.cells.append(nbformat.v4.new_code_cell(
@@ -203,7 +204,7 @@ def exercise1(b: Builder):
     assert dense_params > conv_params, "the dense layer should need far more parameters"
     print(f"weight sharing saves a factor of about {dense_params / conv_params:,.0f}")
     """)
-    b.graded("ex1_numbers_test", 1, """
+    b.graded("ex1_numbers_test", 1, "dense_params, conv_params", """
     _dense = _nncost.formulas.dense_params(200 * 300 * 3, 100)
     _conv = _nncost.formulas.conv_params((3, 3), 3, 100)
     assert float(dense_params) == _dense, "dense: inputs × units + one bias per unit"
@@ -258,14 +259,14 @@ def exercise2(b: Builder):
     assert params_total == params_conv1 + params_conv2 + params_conv3, "the total is the sum of the layers"
     assert params_conv3 > params_conv2 > params_conv1, "each layer has more input channels and filters"
     """)
-    b.graded("ex2_params_layers_test", 3, """
+    b.graded("ex2_params_layers_test", 3, "params_conv1, params_conv2, params_conv3", """
     _ref = _nncost.profile(_course.exercise2())
     _layers = [_r.params for _r in _ref.layers]
     assert float(params_conv1) == _layers[0], "conv1: 3×3 kernel × 3 input channels × 100 filters + 100 biases"
     assert float(params_conv2) == _layers[1], "conv2: its input has 100 channels (conv1's maps)"
     assert float(params_conv3) == _layers[2], "conv3: its input has 200 channels"
     """)
-    b.graded("ex2_params_total_test", 1, """
+    b.graded("ex2_params_total_test", 1, "params_total", """
     _ref = _nncost.profile(_course.exercise2())
     assert float(params_total) == _ref.params, "add the three layers' parameters"
     """)
@@ -289,7 +290,7 @@ def exercise2(b: Builder):
     assert ram_inference_bytes > 4 * params_total, "the parameters alone take 4 bytes each; activations come on top"
     assert ram_inference_bytes < 1e9, "one image should need megabytes, not gigabytes: bytes, not bits?"
     """)
-    b.graded("ex2_inference_test", 2, """
+    b.graded("ex2_inference_test", 2, "ram_inference_bytes", """
     _ref = _nncost.profile(_course.exercise2())
     assert float(ram_inference_bytes) != 4 * _ref.params, "the activations alive at once count too, not only the parameters"
     assert float(ram_inference_bytes) == _ref.memory.inference_peak_bytes, (
@@ -315,7 +316,7 @@ def exercise2(b: Builder):
     print(f"training, batch of 50, SGD: {ram_training_bytes:,} bytes = {ram_training_bytes / 1024**2:,.1f} MB")
     assert ram_training_bytes > 50 * 4 * 200 * 300 * 3, "the input batch alone takes 50 × 200×300×3 × 4 bytes"
     """)
-    b.graded("ex2_training_test", 2, """
+    b.graded("ex2_training_test", 2, "ram_training_bytes", """
     _mem = _nncost.profile(_course.exercise2()).memory.training(50, optimizer="sgd")
     _answer = float(ram_training_bytes)
     assert _answer != _mem.total_bytes - _mem.input_bytes, "the input batch is in memory too"
@@ -396,7 +397,7 @@ def exercise3(b: Builder):
     assert {str(x).upper() for x in oom_fixes} <= set("ABCDEFGH"), "use only the letters A–H"
     print("your choice:", sorted(oom_fixes))
     """)
-    b.graded("ex3_choice_test", 2, """
+    b.graded("ex3_choice_test", 2, "oom_fixes", """
     _chosen = {str(_x).strip().upper() for _x in list(oom_fixes)}
     assert "E" not in _chosen, "augmentation changes the images, not the memory of a step"
     assert _chosen == {"A", "B", "C", "D", "F"}, "think of each part of 2c: which does each option shrink?"
@@ -444,7 +445,7 @@ def exercise4(b: Builder):
     print(f"max pooling: {pool_params:,} parameters, strided convolution: {strided_conv_params:,}")
     assert strided_conv_params > 100_000, "the convolution mixes all 200 channels in each 3×3 window"
     """)
-    b.graded("ex4_numbers_test", 1, """
+    b.graded("ex4_numbers_test", 1, "pool_params, strided_conv_params", """
     assert float(pool_params) == 0, "pooling takes a maximum: there is nothing to learn"
     assert float(strided_conv_params) == _nncost.formulas.conv_params((3, 3), 200, 200), (
         "3×3 × 200 input channels × 200 filters + 200 biases")
@@ -492,7 +493,7 @@ def exercise5(b: Builder):
     assert str(lrn_across).lower() in {"a", "b", "c", "d"}, "one letter: a, b, c or d"
     print("your choice:", lrn_across)
     """)
-    b.graded("ex5_choice_test", 1, """
+    b.graded("ex5_choice_test", 1, "lrn_across", """
     _choice = str(lrn_across).strip().lower()
     assert _choice != "c", "that is batch normalization"
     assert _choice != "d", "that is layer normalization"
@@ -560,7 +561,7 @@ def exercise6(b: Builder):
     assert len(set(innovation.values())) == 5, "each letter belongs to one architecture"
     print(innovation)
     """)
-    b.graded("ex6_match_test", 2, """
+    b.graded("ex6_match_test", 2, "innovation", """
     _given = {str(_k): str(_v).strip().upper() for _k, _v in dict(innovation).items()}
     _key = {"AlexNet": "C", "GoogLeNet": "E", "ResNet": "D", "SENet": "A", "Xception": "B"}
     _wrong = sorted(_k for _k in _key if _given.get(_k) != _key[_k])
@@ -582,7 +583,7 @@ def exercise6(b: Builder):
     print(f"separable: {separable_params:,} parameters, {720_400 / separable_params:.1f}× fewer than Conv2D")
     assert separable_params < 720_400, "it should be much cheaper than the full convolution"
     """)
-    b.graded("ex6_separable_test", 1, """
+    b.graded("ex6_separable_test", 1, "separable_params", """
     import keras as _keras
     _layer = _keras.layers.SeparableConv2D(400, (3, 3))
     _layer.build((None, 25, 38, 200))
@@ -640,7 +641,7 @@ def exercise7(b: Builder):
     print("kernel", tuple(fcn_kernel_size), "filters", fcn_filters, "output on 14×14×512:", tuple(fcn_output_shape))
     assert len(tuple(fcn_kernel_size)) == 2 and len(tuple(fcn_output_shape)) == 3, "(h, w) and (h, w, c)"
     """)
-    b.graded("ex7_numbers_test", 2, """
+    b.graded("ex7_numbers_test", 2, "fcn_kernel_size, fcn_filters, fcn_output_shape", """
     import keras as _keras
     _conv = _keras.layers.Conv2D(int(fcn_filters), tuple(int(_k) for _k in fcn_kernel_size))
     _out = _conv(_keras.Input((14, 14, 512)))
@@ -693,7 +694,7 @@ def exercise8(b: Builder):
     print(f"final map: {segmentation_map_side}×{segmentation_map_side}, up-sample ×{upsampling_factor}")
     assert segmentation_map_side * upsampling_factor == 224, "up-sampling should give back 224 pixels"
     """)
-    b.graded("ex8_numbers_test", 1, """
+    b.graded("ex8_numbers_test", 1, "segmentation_map_side, upsampling_factor", """
     _side = 224
     for _ in range(5):
         _side = _nncost.formulas.conv_output_length(_side, 3, stride=2, padding="same")
@@ -759,7 +760,7 @@ def exercise9(b: Builder):
     print(f"{{cost.params:,}} parameters, {{cost.flops:,}} FLOPs per image")
     cost
     """)
-    b.graded("ex9_test", 4, f"""
+    b.graded("ex9_test", 4, "cnn_model, data", f"""
     import keras as _keras
     assert isinstance(cnn_model, _keras.Model), "cnn_model must be a Keras model"
     _stack, _convs = list(cnn_model.layers), 0
@@ -827,7 +828,7 @@ def exercise10(b: Builder):
     assert sum(sizes) == len(x_new), "every image in exactly one set"
     assert all(len(np.unique(y)) == 5 for y in (y_train_tl, y_val_tl, y_test_tl)), "all 5 classes in each set"
     """)
-    b.graded("ex10_split_test", 2, """
+    b.graded("ex10_split_test", 2, "x_train_tl, y_train_tl, x_val_tl, y_val_tl, x_test_tl, y_test_tl", """
     _d = _data.load(str(data.name))
     _x_all, _y_all = np.concatenate([_d.x_train, _d.x_test]), np.concatenate([_d.y_train, _d.y_test])
     _x_new, _y_new = _data.select_classes(_x_all, _y_all, [5, 6, 7, 8, 9], per_class=300)
@@ -938,7 +939,7 @@ def exercise10(b: Builder):
     print("base weights unchanged by phase 1:", unchanged)
     assert unchanged, "freeze the base (base.trainable = False) before compiling and fitting"
     """)
-    b.graded("ex10_frozen_test", 2, """
+    b.graded("ex10_frozen_test", 2, "transfer_model, phase1_base_weights, phase1_cost", """
     import keras as _keras
     _base_now = [np.asarray(_w) for _w in phase1_base_weights]
     assert len(_base_now) == len(pretrained_weights) and all(
@@ -975,7 +976,7 @@ def exercise10(b: Builder):
     print(f"fine-tuned: test accuracy {{finetuned_accuracy:.1%}} (target {{target:.0%}}); "
           f"{{nncost.profile(transfer_model).trainable_params:,}} trainable parameters now")
     """)
-    b.graded("ex10_finetune_test", 3, f"""
+    b.graded("ex10_finetune_test", 3, "transfer_model, finetuned_accuracy", f"""
     import keras as _keras
     _lr = float(_keras.ops.convert_to_numpy(transfer_model.optimizer.learning_rate))
     assert _lr < float(phase1_learning_rate), "fine-tune with a lower learning rate than phase 1"
