@@ -83,7 +83,7 @@ class Builder:
         """A locked autograded test cell on the variables named in ``answers``; ``hidden`` is
         removed from the student version, whose visible line fails until the answers exist."""
         hidden = (FRESH_NNCOST if fresh else "") + _src(hidden)
-        body = (f"_answers = ({answers},)  # a NameError here: run your solution cells first\n" + (
+        body = (f"_answers = ({answers},)  # a NameError here: run your solution cells first\n"
             f"# Hidden tests ({points} point{'s' if points != 1 else ''}) run when the notebook "
             "is graded.\n### BEGIN HIDDEN TESTS\n" + hidden + "\n### END HIDDEN TESTS")
         self.cells.append(nbformat.v4.new_code_cell(
@@ -163,14 +163,14 @@ def exercise1(b: Builder):
 
     What are the advantages of a CNN over a fully connected deep network for image classification?
     """, [
-        (1, "Sparse (local) connectivity: each unit sees a small neighbourhood, so the network "
-            "learns local patterns (edges, textures) and uses the 2-D structure of the image."),
-        (1, "Weight sharing: one kernel slides over the whole image, so far fewer parameters "
+        (1, ("Sparse (local) connectivity: each unit sees a small neighbourhood, so the network "
+            "learns local patterns (edges, textures) and uses the 2-D structure of the image.")),
+        (1, ("Weight sharing: one kernel slides over the whole image, so far fewer parameters "
             "than a dense layer (less memory, less data needed, less overfitting), and input size "
-            "does not fix the parameter count."),
-        (1, "Translation equivariance of convolutions (a feature found anywhere is detected "
+            "does not fix the parameter count.")),
+        (1, ("Translation equivariance of convolutions (a feature found anywhere is detected "
             "everywhere), made partly invariant by pooling; a hierarchy of features from low-level "
-            "to high-level with growing receptive fields."),
+            "to high-level with growing receptive fields.")),
     ], """
     A dense layer connects every pixel to every unit: it ignores that nearby pixels belong
     together and must learn the same pattern separately at every position. A convolutional layer
@@ -347,17 +347,17 @@ def exercise3(b: Builder):
     If your GPU runs out of memory while training a CNN, what are five things you could try to
     solve the problem? Say briefly why each one helps (which part of the memory of 2c it cuts).
     """, [
-        (1, "Smaller mini-batch (activations scale with the batch), optionally with gradient "
-            "accumulation over several small batches to keep the effective batch size."),
-        (1, "Activation (gradient) checkpointing / rematerialisation: store fewer activations, "
-            "recompute them in the backward pass."),
+        (1, ("Smaller mini-batch (activations scale with the batch), optionally with gradient "
+            "accumulation over several small batches to keep the effective batch size.")),
+        (1, ("Activation (gradient) checkpointing / rematerialisation: store fewer activations, "
+            "recompute them in the backward pass.")),
         (1, "Mixed precision (float16/bfloat16 activations and gradients) halves most of the memory."),
-        (1, "A smaller model: fewer filters/layers, larger strides or pooling early, smaller "
-            "input images (crop/downscale); or a lighter optimizer (SGD instead of Adam: no slots)."),
-        (1, "Another valid, explained remedy: distribute over several GPUs (data/model "
+        (1, ("A smaller model: fewer filters/layers, larger strides or pooling early, smaller "
+            "input images (crop/downscale); or a lighter optimizer (SGD instead of Adam: no slots).")),
+        (1, ("Another valid, explained remedy: distribute over several GPUs (data/model "
             "parallelism), offload to CPU, free other memory (other processes, cached tensors), "
             "or a GPU with more memory. No credit for data augmentation or more data: they do "
-            "not reduce memory."),
+            "not reduce memory.")),
     ], """
     Most of the memory of a training step is activations kept for backprop (exercise 2c), then
     parameters, gradients and optimizer state. Remedies: (1) **reduce the mini-batch size** —
@@ -411,13 +411,13 @@ def exercise4(b: Builder):
     Why would you want to add a max pooling layer rather than a convolutional layer with the same
     stride?
     """, [
-        (1, "A max pooling layer has no parameters (nothing to learn or store, no gradients, no "
-            "optimizer state) and costs fewer FLOPs than a convolution of the same stride."),
-        (1, "It keeps the strongest activation in each window: some invariance to small shifts and "
-            "distortions, while each channel is down-sampled separately (channels are not mixed)."),
-        (1, "Trade-off stated: a strided convolution learns how to down-sample and can do better "
+        (1, ("A max pooling layer has no parameters (nothing to learn or store, no gradients, no "
+            "optimizer state) and costs fewer FLOPs than a convolution of the same stride.")),
+        (1, ("It keeps the strongest activation in each window: some invariance to small shifts and "
+            "distortions, while each channel is down-sampled separately (channels are not mixed).")),
+        (1, ("Trade-off stated: a strided convolution learns how to down-sample and can do better "
             "(many modern nets use it), max pooling is a cheap, fixed choice that also discards "
-            "information."),
+            "information.")),
     ], """
     A max pooling layer down-samples with **no parameters**: nothing to learn, no gradients or
     optimizer state, no risk of overfitting, and fewer FLOPs (a comparison per input value, no
@@ -458,12 +458,12 @@ def exercise5(b: Builder):
 
     When would you want to add a local response normalization (LRN) layer?
     """, [
-        (1, "What it does: normalises each activation by the activity of the same position in "
+        (1, ("What it does: normalises each activation by the activity of the same position in "
             "neighbouring feature maps (channels) — lateral inhibition: strong activations "
-            "suppress their neighbours, so maps specialise."),
-        (1, "When: after ReLU layers with unbounded activations, as in AlexNet/GoogLeNet, to help "
+            "suppress their neighbours, so maps specialise.")),
+        (1, ("When: after ReLU layers with unbounded activations, as in AlexNet/GoogLeNet, to help "
             "generalisation; today mostly replaced by batch normalization (VGG found LRN did "
-            "not help), so used mainly to reproduce those architectures."),
+            "not help), so used mainly to reproduce those architectures.")),
     ], """
     LRN (AlexNet, 2012) divides each activation by a term that grows with the squared
     activations **at the same pixel in the neighbouring feature maps** — a form of *lateral
@@ -508,20 +508,20 @@ def exercise6(b: Builder):
     Can you name the main innovations in AlexNet, compared to LeNet-5? What about the main
     innovations in GoogLeNet, ResNet, SENet, and Xception?
     """, [
-        (1, "AlexNet vs LeNet-5: much larger and deeper, convolutional layers stacked directly on "
+        (1, ("AlexNet vs LeNet-5: much larger and deeper, convolutional layers stacked directly on "
             "each other (no pooling between), ReLU, dropout, data augmentation, LRN, trained on "
-            "GPUs (any three)."),
-        (1, "GoogLeNet: inception modules — parallel 1×1, 3×3, 5×5 convolutions and pooling, "
+            "GPUs (any three).")),
+        (1, ("GoogLeNet: inception modules — parallel 1×1, 3×3, 5×5 convolutions and pooling, "
             "concatenated — with 1×1 bottleneck layers, so far fewer parameters (~6 M vs AlexNet's "
-            "~60 M); global average pooling instead of big dense layers."),
-        (1, "ResNet: residual units with skip (identity) connections: layers learn a residual "
-            "f(x) − x, which lets very deep nets (152 layers) train; with batch norm."),
-        (1, "SENet: squeeze-and-excitation blocks — global average pooling, then a small "
+            "~60 M); global average pooling instead of big dense layers.")),
+        (1, ("ResNet: residual units with skip (identity) connections: layers learn a residual "
+            "f(x) − x, which lets very deep nets (152 layers) train; with batch norm.")),
+        (1, ("SENet: squeeze-and-excitation blocks — global average pooling, then a small "
             "bottleneck of two dense layers with a sigmoid — rescale each feature map; added to "
-            "inception or residual units."),
-        (1, "Xception: replaces inception modules with depthwise separable convolutions (a "
+            "inception or residual units.")),
+        (1, ("Xception: replaces inception modules with depthwise separable convolutions (a "
             "spatial filter per channel, then a 1×1 convolution across channels): far fewer "
-            "parameters and FLOPs."),
+            "parameters and FLOPs.")),
     ], """
     **AlexNet** (2012) vs LeNet-5: much larger and deeper, and the first to **stack
     convolutional layers directly** on top of each other; **ReLU** instead of tanh/sigmoid;
@@ -599,15 +599,15 @@ def exercise7(b: Builder):
     What is a fully convolutional network? How can you convert a dense layer into a convolutional
     layer?
     """, [
-        (1, "An FCN contains only convolutional (and pooling/up-sampling) layers, no dense "
+        (1, ("An FCN contains only convolutional (and pooling/up-sampling) layers, no dense "
             "layers, so it accepts images of any size and outputs a map (one prediction per "
-            "region or pixel) instead of one vector."),
-        (1, "A dense layer on top of an h×w×c feature map becomes a convolution with as many "
+            "region or pixel) instead of one vector.")),
+        (1, ("A dense layer on top of an h×w×c feature map becomes a convolution with as many "
             "filters as units, kernel size h×w (the whole map), 'valid' padding; a dense layer on a "
-            "1×1 map (or on another dense layer) becomes a 1×1 convolution."),
-        (1, "The weights are the same numbers reshaped (same parameter count), so a trained "
+            "1×1 map (or on another dense layer) becomes a 1×1 convolution.")),
+        (1, ("The weights are the same numbers reshaped (same parameter count), so a trained "
             "classifier can be converted; on a larger image it slides over the image and outputs "
-            "a grid of predictions in one pass (as in YOLO / FCN for segmentation)."),
+            "a grid of predictions in one pass (as in YOLO / FCN for segmentation).")),
     ], """
     A **fully convolutional network** (FCN) has no dense layers: only convolutions (and pooling,
     up-sampling). Because a convolution does not care about the input size, an FCN takes images
@@ -659,12 +659,12 @@ def exercise8(b: Builder):
 
     What is the main technical difficulty of semantic segmentation?
     """, [
-        (1, "Names the difficulty: a CNN loses spatial resolution as it goes up (strides, "
+        (1, ("Names the difficulty: a CNN loses spatial resolution as it goes up (strides, "
             "pooling), so its top feature maps are coarse (e.g. 32× smaller than the image), "
-            "yet every pixel needs a class."),
-        (1, "How it is solved: up-sampling (transposed convolutions) with skip connections "
+            "yet every pixel needs a class.")),
+        (1, ("How it is solved: up-sampling (transposed convolutions) with skip connections "
             "from lower, high-resolution layers (FCN, U-Net), or dilated convolutions that keep "
-            "resolution."),
+            "resolution.")),
     ], """
     Semantic segmentation must give **every pixel** a class, but a classification CNN
     **loses spatial resolution** as it goes up: each stride-2 layer or pooling halves the map,
@@ -705,7 +705,7 @@ def exercise8(b: Builder):
 
 def exercise9(b: Builder):
     t = EX9_TARGET
-    b.md("ex9_intro", f"""
+    b.md("ex9_intro", """
     ## Exercise 9 — your own CNN on MNIST
 
     Build a CNN from scratch and reach the highest test accuracy you can. The cell below loads
@@ -780,7 +780,7 @@ def exercise9(b: Builder):
 
 def exercise10(b: Builder):
     t = EX10_TARGET
-    b.md("ex10_intro", f"""
+    b.md("ex10_intro", """
     ## Exercise 10 — transfer learning
 
     Use transfer learning for image classification, going through these steps:

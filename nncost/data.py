@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["ImageDataset", "load", "load_mnist", "load_digits", "mnist_cache_path", "select_classes"]
+__all__ = ["ImageDataset", "load", "load_digits", "load_mnist", "mnist_cache_path", "select_classes"]
 
 MNIST_HOST = "storage.googleapis.com"  #: where keras.datasets.mnist downloads from
 DIGITS_TEST_FRACTION = 0.25  #: the digits fallback's held-out share (450 of 1,797 images)
@@ -126,7 +126,7 @@ def load(name: str) -> ImageDataset:
 
 
 def _keras_mnist(cached: bool) -> ImageDataset:
-    import keras  # noqa: PLC0415 — only when MNIST is actually loaded
+    import keras
 
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     how = "cached copy" if cached else "downloaded"
@@ -138,8 +138,8 @@ def _keras_mnist(cached: bool) -> ImageDataset:
 def load_digits(test_fraction: float = DIGITS_TEST_FRACTION, seed: int = 0) -> ImageDataset:
     """scikit-learn's 1,797 handwritten digits (8×8, values 0–16, shipped with the package),
     scaled to [0, 1] and split with a stratified, seeded ``train_test_split``."""
-    from sklearn.datasets import load_digits as sk_digits  # noqa: PLC0415
-    from sklearn.model_selection import train_test_split  # noqa: PLC0415
+    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.model_selection import train_test_split
 
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1 (e.g. 0.25), got {test_fraction!r}.")

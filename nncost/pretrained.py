@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["imagenet_base", "mobilenet_v2_weights_path", "IMAGENET_SIDE"]
+__all__ = ["IMAGENET_SIDE", "imagenet_base", "mobilenet_v2_weights_path"]
 
 IMAGENET_SIDE = 96  #: input side MobileNetV2 runs at here (one of its ImageNet sizes)
 
@@ -40,7 +40,7 @@ def imagenet_base(image_shape, *, weights_path: str | None = None, verbose: bool
 
 def _wrapped_mobilenet(image_shape, weights):
     """The grey-scale → MobileNetV2 wrapper; ``weights`` is a file path or None (random)."""
-    import keras  # noqa: PLC0415
+    import keras
 
     side = IMAGENET_SIDE
     core = keras.applications.MobileNetV2(input_shape=(side, side, 3), include_top=False,
