@@ -23,3 +23,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+## cnn_concepts: regenerate the CNN concepts notebooks (source, then the student release)
+cnn_concepts: $(STAMP)
+	$(PY) autograder/build_cnn_concepts.py
+	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/nbgrader generate_assignment cnn_concepts --force
