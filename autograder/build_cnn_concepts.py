@@ -28,7 +28,7 @@ NOTEBOOK = ROOT / "source" / "cnn_concepts" / "cnn_concepts.ipynb"
 
 #: Held-out accuracy a student's model must reach, per data set actually loaded
 #: (the hidden tests repeat these numbers as literals, so a student cannot lower them).
-EX9_TARGET = {"mnist": 0.97, "digits": 0.95}
+EX9_TARGET = {"mnist": 0.96, "digits": 0.95}
 EX10_TARGET = {"mnist": 0.90, "digits": 0.85}
 
 # Hidden tests run in the student's kernel, where anything can be monkeypatched. So the
