@@ -367,6 +367,7 @@ def exercise2(b: Builder, ref: dict):
     # Compare with nncost (read-only): the table, then the worked derivation, then training memory.
     report = nncost.profile(nncost.course.exercise2())
     print(report)
+    print(report.explain())
     print(report.memory.training(50, optimizer="sgd"))
     print("with Adam instead:", f"{report.memory.training(50, optimizer='adam').total_bytes:,} bytes")
     """)
@@ -993,7 +994,7 @@ def exercise10(b: Builder, ref: dict):
     ### BEGIN SOLUTION
     base.trainable = True
     for layer in base.layers[:-3]:   # keep all but the top block (last conv, pool, flatten) frozen
-        layer.trainable = False
+        layer.trainable = False      # (ImageNet base: this unfreezes the whole MobileNetV2)
     transfer_model.compile(optimizer=keras.optimizers.Adam(1e-4),
                            loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     transfer_model.fit(train_ds, validation_data=val_ds, epochs=15, verbose=0,
@@ -1009,7 +1010,8 @@ def exercise10(b: Builder, ref: dict):
     b.graded("ex10_finetune_test", 3, "transfer_model, finetuned_accuracy", f"""
     import keras as _keras
     _lr = float(_keras.ops.convert_to_numpy(transfer_model.optimizer.learning_rate))
-    assert _lr < float(phase1_learning_rate), "fine-tune with a lower learning rate than phase 1"
+    assert _lr <= float(phase1_learning_rate) / 10 * 1.001, "fine-tune with a learning rate ≥ 10× lower than phase 1"
+    assert len(np.asarray(x_test_tl)) >= 100, "evaluate on your held-out test set (15% of x_new)"
     assert len(base.trainable_weights) > 0, "unfreeze the top layers of the base in phase 2"
     assert any(not np.array_equal(_a, np.asarray(_b)) for _a, _b in zip(pretrained_weights, base.get_weights())), (
         "phase 2 should fine-tune (change) the unfrozen base layers")
