@@ -156,6 +156,64 @@ def test_exercise2_references_from_first_principles():
 
 # --------------------------------------------------------------------------- graded by nbgrader
 
+ALWAYS_EQUAL = """
+class Always:  # equal to everything, greater than everything, prints as '?'
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __gt__(self, other): return True
+    def __float__(self): return -1.0
+    def __format__(self, spec): return "?"
+    def __truediv__(self, other): return 1.0
+"""
+
+#: A student who attacks the hidden tests from inside the kernel (solution cell → code).
+#: Only exercise 10's split is answered honestly (then `np` is rebound): 2 points expected.
+TAMPER = {
+    "ex1_numbers_solution": ALWAYS_EQUAL + "dense_params = conv_params = Always()",
+    "ex2_params_solution": ALWAYS_EQUAL + """
+import math
+math.isclose = lambda *args, **kwargs: True
+nncost.profile = lambda *args, **kwargs: None
+params_conv1 = params_conv2 = params_conv3 = Always()
+params_total = params_conv1""",
+    "ex2_inference_solution": ALWAYS_EQUAL + "ram_inference_bytes = Always()",
+    "ex2_training_solution": ALWAYS_EQUAL + "ram_training_bytes = Always()",
+    "ex3_choice_solution": """
+class AnySet(set):
+    def __eq__(self, other): return True
+oom_fixes = AnySet({"E"})""",
+    "ex5_choice_solution": ALWAYS_EQUAL + "lrn_across = Always()",
+    "ex6_match_solution": """
+class AnyDict(dict):
+    def __eq__(self, other): return True
+innovation = AnyDict(AlexNet="A", GoogLeNet="B", ResNet="C", SENet="D", Xception="E")""",
+    "ex9_solution": """
+import nncost.data as nd
+cnn_model = keras.Sequential([keras.Input(data.image_shape), layers.Conv2D(2, 3), layers.Flatten(),
+                              layers.Dense(10, activation="softmax")])  # untrained
+forged = nd.ImageDataset(data.name, data.x_train, data.y_train, data.x_test,
+                         np.argmax(cnn_model.predict(data.x_test, verbose=0), axis=-1), "forged")
+nd.load = nd.load_digits = lambda *args, **kwargs: forged
+train_seconds = 0.0""",
+    "ex10_split_solution": """
+from sklearn.model_selection import train_test_split
+x_train_tl, x_rest, y_train_tl, y_rest = train_test_split(
+    x_new, y_new, test_size=0.3, stratify=y_new, random_state=0)
+x_val_tl, x_test_tl, y_val_tl, y_test_tl = train_test_split(
+    x_rest, y_rest, test_size=0.5, stratify=y_rest, random_state=0)
+np = None  # the hidden tests must not depend on the student's names""",
+}
+TAMPER_EXPECTED = {"ex10_split_test": 2}
+
+
+def _tampered_release():
+    nb = nbformat.read(RELEASE, as_version=4)
+    for cell in nb.cells:
+        code = TAMPER.get(_nbg(cell).get("grade_id"))
+        if code is not None:
+            cell.source = code.strip()
+    return nbformat.writes(nb)
+
 
 def _run_nbgrader(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # the kernel imports this checkout's nncost
@@ -178,10 +236,12 @@ def graded(tmp_path_factory):
     (course / "source" / "cnn_concepts" / "cnn_concepts.ipynb").write_bytes(SOURCE.read_bytes())
     _run_nbgrader(["generate_assignment", "cnn_concepts", "--force"], course)
     seconds = {}
-    for student, notebook in (("perfect", SOURCE), ("blank", RELEASE)):
+    submissions = {"perfect": SOURCE.read_text(), "blank": RELEASE.read_text(),
+                   "tamper": _tampered_release()}
+    for student, text in submissions.items():
         target = course / "submitted" / student / "cnn_concepts"
         target.mkdir(parents=True)
-        (target / "cnn_concepts.ipynb").write_bytes(notebook.read_bytes())
+        (target / "cnn_concepts.ipynb").write_text(text)
         start = time.perf_counter()
         _run_nbgrader(["autograde", "cnn_concepts", "--student", student], course)
         seconds[student] = time.perf_counter() - start
@@ -193,7 +253,7 @@ def graded(tmp_path_factory):
         grades = {
             student: {g.name: (g.auto_score, g.max_score, g.needs_manual_grade)
                       for g in gb.find_submission_notebook("cnn_concepts", "cnn_concepts", student).grades}
-            for student in ("perfect", "blank")
+            for student in submissions
         }
     return {"course": course, "seconds": seconds, "grades": grades}
 
@@ -208,6 +268,12 @@ def test_instructor_notebook_passes_every_autograded_test(graded):
 def test_released_notebook_fails_every_autograded_test(graded):
     auto = [_nbg(c)["grade_id"] for c in _auto_cells(_cells(SOURCE))]
     assert {gid: graded["grades"]["blank"][gid][0] for gid in auto} == dict.fromkeys(auto, 0)
+
+
+def test_attacks_from_the_kernel_earn_nothing(graded):
+    auto = [_nbg(c)["grade_id"] for c in _auto_cells(_cells(SOURCE))]
+    expected = {gid: TAMPER_EXPECTED.get(gid, 0) for gid in auto}
+    assert {gid: graded["grades"]["tamper"][gid][0] for gid in auto} == expected
 
 
 def test_free_text_answers_wait_for_a_grader(graded):
