@@ -1,11 +1,12 @@
 """Image data for the assignments: MNIST when it can be had, scikit-learn's digits otherwise.
 
 :func:`load_mnist` keeps Keras' real loading path (``keras.datasets.mnist.load_data()``)
-and uses it when the file is already cached or the download server answers within a
-short timeout. Otherwise it prints why and falls back to ``sklearn.datasets.load_digits``,
-which installs with scikit-learn: 1,797 images of 8×8 pixels, used as they are (not
-upsampled: the small CNNs of the course train on them in seconds, and upsampling adds
-no information).
+and uses it when a valid copy is already cached (checked by its sha256, so Keras never
+re-downloads it) or the download server answers within a short timeout (a stalled download
+fails after ``DOWNLOAD_TIMEOUT`` seconds). Otherwise it prints why and falls back to
+``sklearn.datasets.load_digits``, which installs with scikit-learn: 1,797 images of 8×8
+pixels, used as they are (not upsampled: the small CNNs of the course train on them in
+seconds, and upsampling adds no information).
 
 Either way the result is an :class:`ImageDataset` of the same form: float32 images
 scaled to [0, 1] with a channel axis, ``(n, height, width, 1)``, integer labels 0–9,
@@ -15,6 +16,7 @@ and ``name`` saying which data set was loaded (``"mnist"`` or ``"digits"``).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import socket
 import threading
@@ -24,6 +26,10 @@ import numpy as np
 __all__ = ["ImageDataset", "load", "load_digits", "load_mnist", "mnist_cache_path", "select_classes"]
 
 MNIST_HOST = "storage.googleapis.com"  #: where keras.datasets.mnist downloads from
+#: sha256 of mnist.npz, as keras.datasets.mnist checks it (a cached file that does not match
+#: would make Keras download it again, so it is refused here instead)
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+DOWNLOAD_TIMEOUT = 30.0  #: seconds a stalled MNIST download may stay silent before it fails
 DIGITS_TEST_FRACTION = 0.25  #: the digits fallback's held-out share (450 of 1,797 images)
 
 
@@ -94,8 +100,11 @@ def load_mnist(*, allow_download: bool = True, timeout: float = 3.0, verbose: bo
     within ``timeout`` seconds; otherwise scikit-learn's digits (:func:`load_digits`), with a
     printed message saying so. Never waits on the network longer than ``timeout``.
     """
-    cached = os.path.exists(mnist_cache_path())
-    if cached or (allow_download and _reachable(MNIST_HOST, timeout=timeout)):
+    path = mnist_cache_path()
+    cached = os.path.exists(path)
+    if cached and not _valid_mnist_file(path):
+        reason = f"{path} is not a valid copy of mnist.npz (its sha256 differs); delete it"
+    elif cached or (allow_download and _reachable(MNIST_HOST, timeout=timeout)):
         try:
             return _keras_mnist(cached)
         except Exception as exc:  # noqa: BLE001 — any failure here means: use the fallback
@@ -117,18 +126,32 @@ def load(name: str) -> ImageDataset:
     if name == "digits":
         return load_digits()
     if name == "mnist":
-        if not os.path.exists(mnist_cache_path()):
+        path = mnist_cache_path()
+        if not (os.path.exists(path) and _valid_mnist_file(path)):
             raise FileNotFoundError(
-                f"MNIST is not cached at {mnist_cache_path()}: put mnist.npz there, or use "
+                f"no valid MNIST at {path}: put Keras' mnist.npz there, or use "
                 "load_mnist(), which falls back to the digits.")
         return _keras_mnist(cached=True)
     raise ValueError(f"unknown data set {name!r}: use 'mnist' or 'digits'.")
 
 
+def _valid_mnist_file(path: str) -> bool:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest() == MNIST_SHA256
+
+
 def _keras_mnist(cached: bool) -> ImageDataset:
     import keras
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # urllib's download has no timeout of its own
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
     how = "cached copy" if cached else "downloaded"
     return ImageDataset("mnist", _scale(x_train, 255.0), y_train.astype(np.int64),
                         _scale(x_test, 255.0), y_test.astype(np.int64),

@@ -39,6 +39,16 @@ def test_fallback_to_digits_says_so(no_cache, capsys):
     assert np.all(np.abs(np.bincount(d.y_test) - counts_all * 0.25) <= 1)
 
 
+def test_a_corrupt_cached_file_is_refused_without_touching_the_network(no_cache, capsys):
+    # Keras would re-download a cached mnist.npz whose sha256 is wrong; the loader refuses it.
+    (no_cache / "datasets").mkdir()
+    (no_cache / "datasets" / "mnist.npz").write_bytes(b"not mnist")
+    start = time.perf_counter()
+    d = data.load_mnist(allow_download=True, timeout=0.5)
+    assert d.name == "digits" and time.perf_counter() - start < 5
+    assert "is not a valid copy of mnist.npz" in capsys.readouterr().out
+
+
 def test_fallback_is_deterministic(no_cache):
     a = data.load_mnist(allow_download=False, verbose=False)
     b = data.load_mnist(allow_download=False, verbose=False)
@@ -54,7 +64,7 @@ def test_reachability_check_never_hangs():
 
 def test_load_by_name(no_cache):
     assert data.load("digits").name == "digits"
-    with pytest.raises(FileNotFoundError, match="mnist.npz"):
+    with pytest.raises(FileNotFoundError, match="no valid MNIST at"):
         data.load("mnist")
     with pytest.raises(ValueError, match="'mnist' or 'digits'"):
         data.load("cifar10")
