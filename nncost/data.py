@@ -30,6 +30,7 @@ MNIST_HOST = "storage.googleapis.com"  #: where keras.datasets.mnist downloads f
 #: would make Keras download it again, so it is refused here instead)
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 DOWNLOAD_TIMEOUT = 30.0  #: seconds a stalled MNIST download may stay silent before it fails
+OFFLINE_ENV = "NNCOST_OFFLINE"  #: set to 1 to never download (the test suite sets it)
 DIGITS_TEST_FRACTION = 0.25  #: the digits fallback's held-out share (450 of 1,797 images)
 
 
@@ -99,7 +100,9 @@ def load_mnist(*, allow_download: bool = True, timeout: float = 3.0, verbose: bo
     file is cached (:func:`mnist_cache_path`) or, with ``allow_download``, the server answers
     within ``timeout`` seconds; otherwise scikit-learn's digits (:func:`load_digits`), with a
     printed message saying so. Never waits on the network longer than ``timeout``.
+    ``$NNCOST_OFFLINE=1`` turns downloading off (as ``allow_download=False`` does).
     """
+    allow_download = allow_download and os.environ.get(OFFLINE_ENV, "") in ("", "0")
     path = mnist_cache_path()
     cached = os.path.exists(path)
     if cached and not _valid_mnist_file(path):

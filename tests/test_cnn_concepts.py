@@ -216,7 +216,10 @@ def _tampered_release():
 
 
 def _run_nbgrader(args, cwd):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # the kernel imports this checkout's nncost
+    # The kernel imports this checkout's nncost, never downloads, and sees an empty Keras home
+    # (so a cached MNIST on the machine does not change what the notebook does).
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NNCOST_OFFLINE="1",
+               KERAS_HOME=str(cwd / "keras_home"))
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")  # alembic
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, check=False,
                           capture_output=True, text=True, timeout=900)

@@ -49,6 +49,12 @@ def test_a_corrupt_cached_file_is_refused_without_touching_the_network(no_cache,
     assert "is not a valid copy of mnist.npz" in capsys.readouterr().out
 
 
+def test_offline_switch_turns_downloading_off(no_cache, monkeypatch, capsys):
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    assert data.load_mnist().name == "digits"
+    assert "downloading is off" in capsys.readouterr().out
+
+
 def test_fallback_is_deterministic(no_cache):
     a = data.load_mnist(allow_download=False, verbose=False)
     b = data.load_mnist(allow_download=False, verbose=False)
