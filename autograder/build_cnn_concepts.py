@@ -834,6 +834,7 @@ def exercise10(b: Builder, ref: dict):
     x_new, y_new = nncost.data.select_classes(x_all, y_all, [5, 6, 7, 8, 9], per_class=300)
     x_old, y_old = nncost.data.select_classes(x_all, y_all, [0, 1, 2, 3, 4], per_class=1000)
     print(f"new task: {len(x_new)} images, per class {np.bincount(y_new).tolist()}")
+    assert np.bincount(y_new).min() >= 100, "step (a) asks for at least 100 images per class"
     print(f"pretraining task: {len(x_old)} images")
     keras.utils.set_random_seed(10)  # training below starts from the same state on every run
     """)
@@ -866,6 +867,7 @@ def exercise10(b: Builder, ref: dict):
     _parts = [(np.asarray(x_train_tl), np.asarray(y_train_tl)), (np.asarray(x_val_tl), np.asarray(y_val_tl)),
               (np.asarray(x_test_tl), np.asarray(y_test_tl))]
     _n = len(_x_new)
+    assert np.bincount(_y_new).min() >= 100, "the data set of step (a) needs 100 images per class"
     assert all(len(_x) == len(_y) for _x, _y in _parts), "images and labels of each set must match"
     assert sum(len(_x) for _x, _ in _parts) == _n, f"the three sets should hold all {_n} images"
     for (_x, _), _share in zip(_parts, [0.70, 0.15, 0.15]):
