@@ -261,6 +261,12 @@ def graded(tmp_path_factory):
     return {"course": course, "seconds": seconds, "grades": grades}
 
 
+def test_committed_release_is_what_nbgrader_generates(graded):
+    fresh = _cells(graded["course"] / "assignments" / "cnn_concepts" / "cnn_concepts.ipynb")
+    assert [(c.source, c.metadata) for c in fresh] == [(c.source, c.metadata) for c in _cells(RELEASE)], (
+        "assignments/cnn_concepts is stale: run nbgrader generate_assignment cnn_concepts --force")
+
+
 def test_instructor_notebook_passes_every_autograded_test(graded):
     auto = {_nbg(c)["grade_id"]: _nbg(c)["points"] for c in _auto_cells(_cells(SOURCE))}
     assert sum(auto.values()) == 30 and len(auto) == 16
