@@ -40,3 +40,8 @@ chromium:
 ## Another notebook: make e2e NOTEBOOK=path/to/notebook.ipynb (it must show widgets.explore(...)).
 e2e: $(STAMP) chromium
 	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -v -s -rs
+
+## cnn_concepts: regenerate the CNN concepts notebooks (source, then the student release)
+cnn_concepts: $(STAMP)
+	$(PY) autograder/build_cnn_concepts.py
+	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/nbgrader generate_assignment cnn_concepts --force
