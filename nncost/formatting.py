@@ -142,8 +142,28 @@ def explain_text(report: Report) -> str:
         f"{report.model_size_bytes} bytes = {report.model_size_bytes} / 1024 KB = "
         f"{report.model_size_bytes / KB:.4g} KB"),
         f"inference time at 1 GFLOPS = {report.flops} / 1e9 = {report.inference_time(1e9):.4g} s",
+        "",
+        *memory_lines(report),
     ]
     return "\n".join(lines)
+
+
+def memory_lines(report: Report) -> list[str]:
+    """The memory derivation: live tensors at the peak, and what training keeps."""
+    mem, conv = report.memory, report.convention
+    live = " + ".join(f"{name} {b}" for name, b in mem.peak_tensors)
+    per_value = f"{conv.bytes_per_activation} bytes per value"
+    outputs = " + ".join(str(r.output_elements) for r in report.leaves)
+    return [
+        f"memory (batch {report.batch_size}, {per_value}):",
+        (f"  live activations at the peak, while {mem.peak_at} runs: {live} = "
+        f"{mem.peak_activation_bytes} bytes"),
+        (f"  inference peak = {report.params} × {conv.bytes_per_param} (parameters) + "
+        f"{mem.peak_activation_bytes} = {mem.inference_peak_bytes} bytes"),
+        (f"  training keeps every layer output, per sample: ({outputs}) × "
+        f"{conv.bytes_per_activation} = {mem.all_activations_bytes_per_sample} bytes, plus the "
+        f"input {mem.input_bytes_per_sample} bytes; see memory.training(batch_size, optimizer)"),
+    ]
 
 
 def training_memory_text(tm: TrainingMemory) -> str:

@@ -38,6 +38,7 @@ __all__ = [
     "pool_output_length",
     "pooling_flops",
     "recurrent_params",
+    "separable_conv_params",
     "simple_rnn_step_flops",
 ]
 
@@ -168,6 +169,20 @@ def depthwise_conv_params(
     _check_positive(c_in=c_in, depth_multiplier=depth_multiplier)
     out = c_in * depth_multiplier
     return _prod(kernel) * out + (out if bias else 0)
+
+
+def separable_conv_params(
+    kernel: Sequence[int], c_in: int, filters: int, *, depth_multiplier: int = 1, bias: bool = True
+) -> int:
+    """Separable convolution: a depthwise ``kernel`` per input channel (× multiplier), then a
+    1×1 pointwise convolution to ``filters``, plus ``filters`` biases.
+
+    >>> separable_conv_params((3, 3), 4, 6)   # 3·3·4 + 4·6 + 6
+    66
+    """
+    _check_positive(c_in=c_in, filters=filters, depth_multiplier=depth_multiplier)
+    mid = c_in * depth_multiplier
+    return _prod(kernel) * mid + mid * filters + (filters if bias else 0)
 
 
 # --------------------------------------------------------------------------- pooling

@@ -33,22 +33,30 @@ def elements(shape: tuple, seq_len: int | None = None) -> int:
     return math.prod(shape)
 
 
-def peak_activations(graph: Graph, tensor_bytes: dict[int, int]) -> tuple[int, str]:
-    """(largest live activation bytes, name of the op running then)."""
+def peak_activations(
+    graph: Graph, tensor_bytes: dict[int, int]
+) -> tuple[int, str, tuple[tuple[str, int], ...]]:
+    """(largest live activation bytes, the op running then, the live tensors then).
+
+    Each live tensor is named after the op that produced it ("input" for a model input),
+    with its bytes.
+    """
     remaining = collections.Counter(t for op in graph.ops if not op.container for t in op.inputs)
     keep = set(graph.outputs)
+    producer = {t: "input" for t in graph.inputs}
     live = {t: tensor_bytes[t] for t in graph.inputs}
-    peak, peak_at = sum(live.values()), "input"
+    peak, peak_at, peak_live = sum(live.values()), "input", dict(live)
     for op in graph.ops:
         if op.container:
             continue
         for t in op.outputs:
             live[t] = tensor_bytes[t]
+            producer[t] = op.name
         now = sum(live.values())
         if now > peak:
-            peak, peak_at = now, op.name
+            peak, peak_at, peak_live = now, op.name, dict(live)
         for t in op.inputs:
             remaining[t] -= 1
             if remaining[t] == 0 and t not in keep:
                 live.pop(t, None)
-    return peak, peak_at
+    return peak, peak_at, tuple((producer[t], b) for t, b in peak_live.items())

@@ -74,12 +74,13 @@ def profile(
     params = sum(r.params for r in leaves)
     trainable = sum(r.trainable_params for r in leaves)
     tensor_bytes = {t: n * batch_size * bpa for t, n in tensor_elems.items()}
-    peak, peak_at = peak_activations(g, tensor_bytes)
+    peak, peak_at, peak_live = peak_activations(g, tensor_bytes)
     leaf_outputs = {t for op in g.ops if not op.container for t in op.outputs}
     memory = Memory(
         params_bytes=params * conv.bytes_per_param,
         peak_activation_bytes=peak,
         peak_at=peak_at,
+        peak_tensors=peak_live,
         all_activations_bytes_per_sample=sum(tensor_elems[t] for t in leaf_outputs) * bpa,
         input_bytes_per_sample=sum(tensor_elems[t] for t in g.inputs) * bpa,
         trainable_params=trainable,

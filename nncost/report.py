@@ -108,6 +108,8 @@ class Memory:
     peak_activation_bytes: int
     #: the layer running when that peak is reached
     peak_at: str
+    #: the tensors alive then: (producing layer, bytes), "input" for a model input
+    peak_tensors: tuple
     #: all layer outputs for one sample (what training keeps for backprop)
     all_activations_bytes_per_sample: int
     input_bytes_per_sample: int

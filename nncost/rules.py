@@ -152,7 +152,8 @@ def _separable(layer, op, ctx) -> Cost:
     _, spatial = _channels(layer, op.output_shapes[0])
     mid, filters = c_in * layer.depth_multiplier, layer.filters
     positions = _n(spatial)
-    params = math.prod(kernel) * mid + mid * filters + (filters if layer.use_bias else 0)
+    params = formulas.separable_conv_params(kernel, c_in, filters, depth_multiplier=layer.depth_multiplier,
+                                            bias=layer.use_bias)
     return _weighted(
         layer, ctx, params=params,
         params_formula=(f"{_x(*kernel)}×{c_in}×{layer.depth_multiplier} + {mid}×{filters}"

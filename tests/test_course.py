@@ -132,6 +132,8 @@ def test_exercise2_memory():
     # largest pair alive together: layer 1's output and layer 2's output
     assert r.memory.peak_activation_bytes == max(image + outs[0], outs[0] + outs[1], outs[1] + outs[2]) * 4
     assert r.memory.peak_activation_bytes == 9_000_000
+    assert r.memory.peak_tensors == (("conv_1", outs[0] * 4), ("conv_2", outs[1] * 4))
+    assert "conv_1 6000000 + conv_2 3000000 = 9000000 bytes" in r.explain()
     assert r.memory.inference_peak_bytes == 903_400 * 4 + 9_000_000 == 12_613_600
     t = r.memory.training(50, "sgd")
     assert t.params_bytes == t.gradients_bytes == 3_613_600

@@ -68,6 +68,12 @@ def test_depthwise_params():
     assert F.depthwise_conv_params((3, 3), 8, depth_multiplier=2, bias=False) == 9 * 16
 
 
+def test_separable_params():
+    # depthwise 3×3 per input channel (4), pointwise 4→6, 6 biases
+    assert F.separable_conv_params((3, 3), 4, 6) == 9 * 4 + 4 * 6 + 6 == 66
+    assert F.separable_conv_params((3, 3), 4, 6, depth_multiplier=2, bias=False) == 9 * 8 + 8 * 6
+
+
 def test_pooling():
     assert F.pool_output_length(26, 2) == 13
     assert F.pool_output_length(30, 2, stride=2) == 15
