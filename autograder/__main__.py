@@ -1,0 +1,64 @@
+"""``python -m autograder COMMAND`` — the course's nbgrader workflow.
+
+Commands:
+  sources        write source/<assignment>/<notebook>.ipynb from autograder/notebooks.py
+  release        regenerate assignments/ from source/ with nbgrader (every assignment)
+  walkthroughs   executed notebooks with solutions and explanations, in walkthroughs/
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def _sources(args) -> int:
+    _quiet_tensorflow()
+    from autograder import build_sources  # noqa: PLC0415
+
+    for path in build_sources.write():
+        print(f"wrote {path.relative_to(build_sources.ROOT)}")
+    return 0
+
+
+def _release(args) -> int:
+    from autograder import course  # noqa: PLC0415
+
+    course.release(args.root)
+    return 0
+
+
+def _walkthroughs(args) -> int:
+    _quiet_tensorflow()
+    from autograder import walkthroughs  # noqa: PLC0415
+
+    walkthroughs.build()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from autograder.course import ROOT  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("sources", help="write source/ from autograder/notebooks.py").set_defaults(
+        run=_sources)
+    release = sub.add_parser("release", help="regenerate assignments/ from source/ (nbgrader)")
+    release.add_argument("--root", default=str(ROOT), help="course directory (default: the repo)")
+    release.set_defaults(run=_release)
+    sub.add_parser("walkthroughs", help="executed solution walkthroughs in walkthroughs/").set_defaults(
+        run=_walkthroughs)
+    # issue 5 adds: grade SUBMISSIONS --out DIR [--workers N]
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
