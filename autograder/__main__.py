@@ -20,7 +20,7 @@ def _quiet_tensorflow() -> None:
 
 def _sources(args) -> int:
     _quiet_tensorflow()
-    from autograder import build_sources  # noqa: PLC0415
+    from autograder import build_sources
 
     for path in build_sources.write():
         print(f"wrote {path.relative_to(build_sources.ROOT)}")
@@ -28,7 +28,7 @@ def _sources(args) -> int:
 
 
 def _release(args) -> int:
-    from autograder import course  # noqa: PLC0415
+    from autograder import course
 
     course.release(args.root)
     return 0
@@ -36,14 +36,14 @@ def _release(args) -> int:
 
 def _walkthroughs(args) -> int:
     _quiet_tensorflow()
-    from autograder import walkthroughs  # noqa: PLC0415
+    from autograder import walkthroughs
 
     walkthroughs.build()
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.course import ROOT  # noqa: PLC0415
+    from autograder.course import ROOT
 
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

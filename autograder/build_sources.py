@@ -129,7 +129,7 @@ class Notebook:
 
 # --------------------------------------------------------------------------- golden numbers
 def _quiet_profile(model, **kwargs):
-    import nncost  # noqa: PLC0415
+    import nncost
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -140,11 +140,11 @@ def build_model(code: str):
     """Evaluate a model expression written with ``_keras``/``_course`` (as in hidden tests)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    import keras  # noqa: PLC0415
+    import keras
 
-    from nncost import course  # noqa: PLC0415
+    from nncost import course
 
-    return eval(code, {"_keras": keras, "_course": course})  # noqa: S307 — our own spec strings
+    return eval(code, {"_keras": keras, "_course": course})
 
 
 def golden(code: str) -> dict:
@@ -267,7 +267,7 @@ assert _got == {want!r}, "{var}: {label}"'''
 
 # --------------------------------------------------------------------------- writing
 def notebooks():
-    from autograder.notebooks import ALL  # noqa: PLC0415
+    from autograder.notebooks import ALL
 
     return [build() for build in ALL]
 

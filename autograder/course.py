@@ -29,7 +29,7 @@ def _nbgrader_path() -> None:
 
 def course_config(root: Path | str = ROOT):
     """The course's nbgrader configuration, with the course directory moved to ``root``."""
-    from traitlets.config.loader import PyFileConfigLoader  # noqa: PLC0415
+    from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
     root = Path(root).resolve()
@@ -41,8 +41,8 @@ def course_config(root: Path | str = ROOT):
 def api(root: Path | str = ROOT):
     """An :class:`~nbgrader.apps.api.NbGraderAPI` on the course directory ``root``."""
     _nbgrader_path()
-    from nbgrader.apps.api import NbGraderAPI  # noqa: PLC0415
-    from nbgrader.coursedir import CourseDirectory  # noqa: PLC0415
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
 
     config = course_config(root)
     coursedir = CourseDirectory(config=config)

@@ -15,7 +15,6 @@ from autograder.build_sources import (
     Notebook,
     golden,
     hidden_compute,
-    hidden_float,
     hidden_int,
     hidden_list,
     hidden_model,
@@ -131,11 +130,11 @@ DENSE_CASES = [
     ("question 1's network", "_course.q1()"),
     ("question 2's network", "_course.q2()"),
     ("a 7→3 (tanh) →4 (softmax) network",
-     '_keras.Sequential([_keras.Input((7,)), _keras.layers.Dense(3, activation="tanh"), '
-     '_keras.layers.Dense(4, activation="softmax")])'),
+     ('_keras.Sequential([_keras.Input((7,)), _keras.layers.Dense(3, activation="tanh"), '
+     '_keras.layers.Dense(4, activation="softmax")])')),
     ("a 2→6 (sigmoid) →5 (relu) →1 (linear) network",
-     '_keras.Sequential([_keras.Input((2,)), _keras.layers.Dense(6, activation="sigmoid"), '
-     '_keras.layers.Dense(5, activation="relu"), _keras.layers.Dense(1)])'),
+     ('_keras.Sequential([_keras.Input((2,)), _keras.layers.Dense(6, activation="sigmoid"), '
+     '_keras.layers.Dense(5, activation="relu"), _keras.layers.Dense(1)])')),
 ]
 
 
@@ -439,13 +438,13 @@ CNN_CASES = [
     ("question 3's CNN", "_course.q3()"),
     ("question 5's 3D CNN", "_course.q5()"),
     ("a 2D CNN with stride 2 and padding='same'",
-     '_keras.Sequential([_keras.Input((10, 10, 3)), _keras.layers.Conv2D(8, (3, 3), strides=2, '
+     ('_keras.Sequential([_keras.Input((10, 10, 3)), _keras.layers.Conv2D(8, (3, 3), strides=2, '
      'padding="same", activation="relu"), _keras.layers.MaxPooling2D((2, 2)), '
-     '_keras.layers.Flatten(), _keras.layers.Dense(4, activation="softmax")])'),
+     '_keras.layers.Flatten(), _keras.layers.Dense(4, activation="softmax")])')),
     ("a small 3D CNN with tanh",
-     '_keras.Sequential([_keras.Input((6, 8, 8, 2)), _keras.layers.Conv3D(4, (3, 3, 3), '
+     ('_keras.Sequential([_keras.Input((6, 8, 8, 2)), _keras.layers.Conv3D(4, (3, 3, 3), '
      'activation="tanh"), _keras.layers.MaxPooling3D((2, 2, 2)), _keras.layers.Flatten(), '
-     '_keras.layers.Dense(3, activation="sigmoid")])'),
+     '_keras.layers.Dense(3, activation="sigmoid")])')),
 ]
 
 
@@ -783,11 +782,11 @@ RNN_CASES = [
     ("question 6's RNN", "_course.q6()"),
     ("question 7's LSTM with T = 5", "_course.q7(5)"),
     ("a SimpleRNN(5, relu) on 8 steps of 3 features",
-     '_keras.Sequential([_keras.Input((8, 3)), _keras.layers.SimpleRNN(5, activation="relu"), '
-     '_keras.layers.Dense(2, activation="softmax")])'),
+     ('_keras.Sequential([_keras.Input((8, 3)), _keras.layers.SimpleRNN(5, activation="relu"), '
+     '_keras.layers.Dense(2, activation="softmax")])')),
     ("an LSTM(2) on 4 steps of 6 features",
-     '_keras.Sequential([_keras.Input((4, 6)), _keras.layers.LSTM(2), '
-     '_keras.layers.Dense(3, activation="softmax")])'),
+     ('_keras.Sequential([_keras.Input((4, 6)), _keras.layers.LSTM(2), '
+     '_keras.layers.Dense(3, activation="softmax")])')),
 ]
 
 

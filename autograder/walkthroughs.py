@@ -49,7 +49,7 @@ def walkthrough(spec) -> nbformat.NotebookNode:
 
 def build(out: Path = OUT, *, execute: bool = True) -> list[Path]:
     """Write (and execute) every walkthrough under ``out``; return the paths."""
-    from autograder.notebooks import ALL  # noqa: PLC0415
+    from autograder.notebooks import ALL
 
     paths = []
     for build_spec in ALL:
@@ -58,7 +58,7 @@ def build(out: Path = OUT, *, execute: bool = True) -> list[Path]:
         path = Path(out) / spec.assignment / f"{spec.name}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         if execute:
-            from nbclient import NotebookClient  # noqa: PLC0415
+            from nbclient import NotebookClient
 
             NotebookClient(nb, timeout=300, kernel_name="python3",
                            resources={"metadata": {"path": str(path.parent)}}).execute()

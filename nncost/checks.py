@@ -22,14 +22,14 @@ import warnings
 
 __all__ = [
     "CheckFailed",
-    "check_model",
     "check_compute",
     "check_flops",
-    "check_step_flops",
-    "check_size",
-    "check_time",
-    "check_shapes",
     "check_layer_params",
+    "check_model",
+    "check_shapes",
+    "check_size",
+    "check_step_flops",
+    "check_time",
 ]
 
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
@@ -87,7 +87,7 @@ def _close(a: float, b: float) -> bool:
 
 # --------------------------------------------------------------------------- models
 def _require_model(model, name: str = "model"):
-    import keras  # noqa: PLC0415
+    import keras
 
     if isinstance(model, NotImplementedError) or model is None or model is NotImplemented:
         _fail(f"{name} is not built yet: write the cell above so that it creates the Keras model.")
@@ -102,7 +102,7 @@ def _require_model(model, name: str = "model"):
 
 
 def _profile(model):
-    import nncost  # noqa: PLC0415
+    import nncost
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -132,7 +132,7 @@ def _input_shape(model) -> tuple:
 
 
 def _reference_model(question: str):
-    from nncost import course  # noqa: PLC0415
+    from nncost import course
 
     if question == "q7":
         return course.q7(seq_len=5)
@@ -192,25 +192,25 @@ def _flops_mistakes(model, report) -> list[tuple[int, str]]:
     layers = {layer.name: layer for layer in model.layers}
     out = []
     act = sum(r.flops_activation for r in rows)
-    out.append((-act, "you forgot the activation FLOPs: every output value also goes through its "
-                      "activation, out × a (relu, sigmoid, tanh 1; softmax 6)"))
+    out.append((-act, ("you forgot the activation FLOPs: every output value also goes through its "
+                      "activation, out × a (relu, sigmoid, tanh 1; softmax 6)")))
     soft = sum(r.output_elements for r in rows
                if r.name in layers and _act(layers[r.name]) == "softmax")
     out.append((-5 * soft, "softmax costs 6 FLOPs per output in the course's table, not 1"))
     macs = sum(r.macs for r in rows if r.kind in _WEIGHTED or r.kind in _RECURRENT)
-    out.append((-macs, "a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), "
-                       "you counted 1 per weight"))
+    out.append((-macs, ("a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), "
+                       "you counted 1 per weight")))
     pool = sum(r.flops for r in rows if r.kind in _POOLING)
-    out.append((-pool, "you forgot the pooling layers: max pooling reads every value of its window, "
-                       "prod(pool) × (output elements) FLOPs"))
+    out.append((-pool, ("you forgot the pooling layers: max pooling reads every value of its window, "
+                       "prod(pool) × (output elements) FLOPs")))
     bias = sum(r.output_elements for r in rows if r.kind in _WEIGHTED)
     out.append((bias, "you added a separate bias FLOP: the course folds the bias add into 2·in·out"))
     one_step = sum(r.flops - r.flops // _time_steps(model, r) for r in rows if r.kind in _RECURRENT)
-    out.append((-one_step, "you counted one time step: a recurrent layer runs its step T times, "
-                           "once per element of the sequence"))
+    out.append((-one_step, ("you counted one time step: a recurrent layer runs its step T times, "
+                           "once per element of the sequence")))
     elementwise = sum(r.flops_other for r in rows if r.kind in ("LSTM", "GRU"))
-    out.append((-elementwise, "you left out the LSTM's element-wise work (4a per step: "
-                              "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)"))
+    out.append((-elementwise, ("you left out the LSTM's element-wise work (4a per step: "
+                              "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)")))
     cin = 0
     for r in rows:
         if r.kind.startswith("Conv"):
@@ -223,8 +223,8 @@ def _flops_mistakes(model, report) -> list[tuple[int, str]]:
 def _params_mistakes(model) -> list[tuple[int, str]]:
     out = []
     bias = sum(math.prod(w.shape) for w in model.weights if w.name.endswith("bias"))
-    out.append((-bias, "you forgot the bias: every unit (or filter) has one bias as well as its "
-                       "weights, in·out + out"))
+    out.append((-bias, ("you forgot the bias: every unit (or filter) has one bias as well as its "
+                       "weights, in·out + out")))
     gates, recurrent, cin = 0, 0, 0
     for layer in model.layers:
         kind = type(layer).__name__
@@ -239,10 +239,10 @@ def _params_mistakes(model) -> list[tuple[int, str]]:
             c_in = layer.input.shape[-1]
             w = math.prod(layer.kernel.shape)
             cin += w - w // c_in
-    out.append((-gates, "an LSTM has four gates (g = 4), each with its own W, U and b: "
-                        "g × [a(a + i) + a]"))
-    out.append((-recurrent, "you forgot the recurrent weights U (a × a per gate): the previous "
-                            "hidden state feeds every gate"))
+    out.append((-gates, ("an LSTM has four gates (g = 4), each with its own W, U and b: "
+                        "g × [a(a + i) + a]")))
+    out.append((-recurrent, ("you forgot the recurrent weights U (a × a per gate): the previous "
+                            "hidden state feeds every gate")))
     out.append((-cin, "a filter spans every input channel: k_h × k_w × C_in weights per filter"))
     return [(d, m) for d, m in out if d]
 
@@ -264,7 +264,7 @@ def _diagnose(got: int, right: int, mistakes, what: str) -> str:
 # --------------------------------------------------------------------------- compute()
 def _probe_model(model):
     """A small model of the same family, so a hard-coded compute() shows up."""
-    import keras  # noqa: PLC0415
+    import keras
 
     L = keras.layers
     kinds = {type(x).__name__ for x in model.layers}
@@ -346,8 +346,8 @@ def check_step_flops(step_flops, model, name: str = "step_flops") -> None:
         _fail(f"{name} is the FLOPs of the whole sequence ({steps} steps); give one step.")
     if step_flops == report.flops or step_flops == right + report.flops - row.flops:
         _fail(f"{name} includes the Dense layer; give the recurrent layer's step only.")
-    mistakes = [(-row.flops_activation // steps, "you forgot the activation FLOPs of the step "
-                 "(a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM)"),
+    mistakes = [(-row.flops_activation // steps, ("you forgot the activation FLOPs of the step "
+                 "(a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM)")),
                 (-row.macs // steps, "a multiply-add is 2 FLOPs: 2·g·a·(i + a), not g·a·(i + a)"),
                 (-row.flops_other // steps, "you left out the LSTM's element-wise work (4a)")]
     _fail(f"{name}: " + _diagnose(step_flops, right, [(d, m) for d, m in mistakes if d],

@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import course  # noqa: E402
+from autograder import course
 
 NOTEBOOKS = {"dense": "dense", "cnn": "cnn", "recurrent": "recurrent"}  # assignment -> notebook
 
