@@ -23,3 +23,16 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# ---- assignments (issue 3)
+.PHONY: lab walkthroughs
+
+## lab: JupyterLab on assignments/ from the repo root, so nbgrader_config.py is found
+## (students: the notebooks; instructors: Nbgrader > Formgrader in the menu bar)
+lab: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/assignments
+
+## walkthroughs: the assignments with solutions and explanations, executed, in walkthroughs/
+walkthroughs: $(STAMP)
+	$(PY) -m autograder walkthroughs
