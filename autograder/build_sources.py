@@ -52,7 +52,13 @@ ACTIVATION_FLOPS = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 
 #: (``keras``, ``nncost``, ``io``…) cannot stand in for the grader's.
 HIDDEN_HEADER = '''\
 import contextlib as _cl, io as _io, warnings as _w
+import builtins as _bi
 import keras as _keras, nncost as _nc, nncost.course as _course
+
+# The real built-ins, whatever the notebook's namespace has rebound `type`, `int`… to.
+_type, _isinstance, _int, _float, _tuple, _list, _str = (
+    _bi.type, _bi.isinstance, _bi.int, _bi.float, _bi.tuple, _bi.list, _bi.str)
+_len, _abs, _all, _getattr = _bi.len, _bi.abs, _bi.all, _bi.getattr
 
 def _profile(_m):
     with _w.catch_warnings():
@@ -183,21 +189,21 @@ def hidden_model(var: str, question: str) -> str:
     g = golden(code)
     return f'''\
 _m = {var}
-assert isinstance(_m, _keras.Model), "{var} is not a Keras model"
+assert _isinstance(_m, _keras.Model), "{var} is not a Keras model"
 
 def _key(_l):
-    _size = getattr(_l, "units", None) or getattr(_l, "filters", None) or 0
-    _win = getattr(_l, "kernel_size", None) or getattr(_l, "pool_size", None) or ()
-    _act = getattr(getattr(_l, "activation", None), "__name__", None)
-    return (str(type(_l).__name__), str(_act), int(_size), tuple(int(_v) for _v in _win))
+    _size = _getattr(_l, "units", None) or _getattr(_l, "filters", None) or 0
+    _win = _getattr(_l, "kernel_size", None) or _getattr(_l, "pool_size", None) or ()
+    _act = _getattr(_getattr(_l, "activation", None), "__name__", None)
+    return (_str(_type(_l).__name__), _str(_act), _int(_size), _tuple(_int(_v) for _v in _win))
 
-assert tuple(int(_d) for _d in _m.inputs[0].shape[1:]) == {g["input"]!r}, "{var}: wrong input shape"
+assert _tuple(_int(_d) for _d in _m.inputs[0].shape[1:]) == {g["input"]!r}, "{var}: wrong input shape"
 assert [_key(_l) for _l in _m.layers] == {g["layers"]!r}, (
     "{var}: its layers (kinds, sizes, windows or activations) are not the ones the question asks for")
 _ref = {code}
 assert [_key(_l) for _l in _ref.layers] == {g["layers"]!r}, "grading reference changed"
 _n = _m.count_params()
-assert type(_n) is int and _n == {g["params"]} == _ref.count_params(), "{var}: wrong parameter count"'''
+assert _type(_n) is _int and _n == {g["params"]} == _ref.count_params(), "{var}: wrong parameter count"'''
 
 
 def hidden_compute(index: int, cases: list[tuple[str, str]]) -> str:
@@ -210,11 +216,11 @@ def hidden_compute(index: int, cases: list[tuple[str, str]]) -> str:
     lines.append(f'''\
 for _what, _m, _want in _cases:
     _ref = _profile(_m).{what}
-    assert type(_ref) is int and _ref == _want, "grading reference changed: nncost was altered"
+    assert _type(_ref) is _int and _ref == _want, "grading reference changed: nncost was altered"
     _out = _quiet(compute, _m)
-    assert isinstance(_out, (tuple, list)) and len(_out) == 2, "compute(model) must return (params, flops)"
+    assert _isinstance(_out, (_tuple, _list)) and _len(_out) == 2, "compute(model) must return (params, flops)"
     _got = _out[{index}]
-    assert type(_got) is int, "compute(model) must return plain Python ints"
+    assert _type(_got) is _int, "compute(model) must return plain Python ints"
     assert _got == _want, f"compute(model) gives the wrong {('parameter', 'FLOPs')[index]} count on {{_what}}"''')
     return "\n".join(lines)
 
@@ -222,7 +228,7 @@ for _what, _m, _want in _cases:
 def hidden_int(var: str, want: int, ref: str | None, label: str) -> str:
     """``var`` must be a plain int equal to ``want``; ``ref`` recomputes it with nncost."""
     lines = [f"_got = {var}",
-             f'assert type(_got) is int, "{var} must be a plain Python int"']
+             f'assert _type(_got) is _int, "{var} must be a plain Python int"']
     if ref:
         lines.append(f'assert {ref} == {want}, "grading reference changed: nncost was altered"')
     lines.append(f'assert _got == {want}, "{var} is not the {label}"')
@@ -232,9 +238,9 @@ def hidden_int(var: str, want: int, ref: str | None, label: str) -> str:
 def hidden_float(var: str, want: float, ref: str, label: str) -> str:
     return f'''\
 _got = {var}
-assert type(_got) in (int, float), "{var} must be a plain Python number (int or float)"
-assert abs({ref} - {want!r}) <= 1e-9 * {want!r}, "grading reference changed: nncost was altered"
-assert abs(float(_got) - {want!r}) <= 1e-6 * {want!r}, "{var} is not the {label}"'''
+assert (_type(_got) is _int or _type(_got) is _float), "{var} must be a plain Python number (int or float)"
+assert _abs({ref} - {want!r}) <= 1e-9 * {want!r}, "grading reference changed: nncost was altered"
+assert _abs(_float(_got) - {want!r}) <= 1e-6 * {want!r}, "{var} is not the {label}"'''
 
 
 def hidden_size(prefix: str, code: str) -> str:
@@ -255,12 +261,12 @@ def hidden_time(var: str, code: str) -> str:
 
 def hidden_list(var: str, code: str, field: str, label: str) -> str:
     want = golden(code)[field]
-    conv = ("tuple(int(_d) for _d in _x) if type(_x) in (tuple, list) and "
-            "all(type(_d) is int for _d in _x) else None") if field == "shapes" else \
-        "_x if type(_x) is int else None"
+    conv = ("_tuple(_int(_d) for _d in _x) if (_type(_x) is _tuple or _type(_x) is _list) and "
+            "_all(_type(_d) is _int for _d in _x) else None") if field == "shapes" else \
+        "_x if _type(_x) is _int else None"
     return f'''\
 _got = {var}
-assert type(_got) in (list, tuple), "{var} must be a list"
+assert _type(_got) is _list or _type(_got) is _tuple, "{var} must be a list"
 _got = [({conv}) for _x in _got]
 assert _got == {want!r}, "{var}: {label}"'''
 

@@ -181,8 +181,9 @@ def check_model(model, question: str) -> None:
 
 # --------------------------------------------------------------------------- mistakes
 def _time_steps(model, row) -> int:
-    layer = model.get_layer(row.name)
-    steps = layer.input.shape[1]
+    """Time steps T of a recurrent row (1 when the layer or its length is not known)."""
+    layer = {x.name: x for x in model.layers}.get(row.name)
+    steps = layer.input.shape[1] if layer is not None else None
     return int(steps) if steps is not None else 1
 
 
@@ -213,7 +214,7 @@ def _flops_mistakes(model, report) -> list[tuple[int, str]]:
                               "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)")))
     cin = 0
     for r in rows:
-        if r.kind.startswith("Conv"):
+        if r.kind.startswith("Conv") and r.name in layers:
             c_in = layers[r.name].input.shape[-1]
             cin += r.flops_compute - r.flops_compute // c_in
     out.append((-cin, "a filter spans every input channel: multiply the kernel size by C_in"))

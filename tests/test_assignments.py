@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import course
+
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 NOTEBOOKS = {"dense": "dense", "cnn": "cnn", "recurrent": "recurrent"}  # assignment -> notebook
 
@@ -60,6 +63,19 @@ MISTAKES = {
     "no_pooling_flops": ("cnn", "compute_answer",
                          "flops += math.prod(layer.pool_size) * n_out", "pass",
                          {"compute_flops", "q4_time"}, 13 - 3 - 1),
+    # tampering: compute() returns int subclasses whose __eq__ always says True (and are off by
+    # one), and the notebook rebinds `type` and `isinstance` so that they would pass a naive
+    # check. The hidden tests use the real built-ins and accept only plain ints, so this earns
+    # nothing, and the times computed from the lying FLOPs are wrong too.
+    "lying_eq": ("dense", "compute_answer", "    return params, flops\n",
+                 ("    class Yes(int):\n"
+                  "        def __eq__(self, other):\n"
+                  "            return True\n"
+                  "        __hash__ = int.__hash__\n"
+                  "    return Yes(params + 1), Yes(flops + 1)\n"
+                  "type = lambda x: int\n"
+                  "isinstance = lambda *args: True\n"),
+                 {"compute_params", "compute_flops", "q1_time", "q2_time"}, 9 - 1 - 2 - 1 - 1),
     # counted one time step: compute's FLOPs and question 7's total (which uses compute)
     "one_time_step": ("recurrent", "compute_answer", "flops += steps * step", "flops += step",
                       {"compute_flops", "q7_total"}, 9 - 2 - 1),
@@ -124,7 +140,8 @@ def _scores(root):
     from nbgrader.api import Gradebook
 
     out: dict = {}
-    with Gradebook("sqlite:///" + str(root / "gradebook.db")) as gb:
+    with warnings.catch_warnings(), Gradebook("sqlite:///" + str(root / "gradebook.db")) as gb:
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes while reading
         for assignment, name in NOTEBOOKS.items():
             for sub in gb.assignment_submissions(assignment):
                 nb = gb.find_submission_notebook(name, assignment, sub.student.id)
@@ -167,6 +184,19 @@ def test_a_planted_mistake_loses_exactly_its_parts(graded, student):
 
 def test_at_least_six_mistakes_are_planted():
     assert len(MISTAKES) >= 6
+
+
+def test_walkthroughs_show_solutions_and_explanations_without_hidden_tests():
+    from autograder import notebooks, walkthroughs
+
+    spec = notebooks.build_dense()
+    nb = walkthroughs.walkthrough(spec)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert 'layers.Dense(1, activation="sigmoid")' in text  # the solution stays
+    whys = [c.source for c in nb.cells if c.source.startswith("**Why.**")]
+    assert len(whys) == len(spec.explanations) == 7
+    assert all("nbgrader" not in c.metadata for c in nb.cells)
 
 
 def _cells(nb):
