@@ -45,16 +45,21 @@ def _walkthroughs(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     from autograder.course import ROOT
 
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("sources", help="write source/ from autograder/notebooks.py").set_defaults(
-        run=_sources)
+        run=_sources
+    )
     release = sub.add_parser("release", help="regenerate assignments/ from source/ (nbgrader)")
     release.add_argument("--root", default=str(ROOT), help="course directory (default: the repo)")
     release.set_defaults(run=_release)
-    sub.add_parser("walkthroughs", help="executed solution walkthroughs in walkthroughs/").set_defaults(
-        run=_walkthroughs)
+    sub.add_parser(
+        "walkthroughs", help="executed solution walkthroughs in walkthroughs/"
+    ).set_defaults(run=_walkthroughs)
     # issue 5 adds: grade SUBMISSIONS --out DIR [--workers N]
     args = parser.parse_args(argv)
     return args.run(args)

@@ -28,7 +28,7 @@ GENERATED = (
     "Regenerate with `python -m autograder sources && python -m autograder release`. -->"
 )
 
-SETUP = '''\
+SETUP = """\
 # Setup (locked): silence TensorFlow's C++ and oneDNN log lines *before* Keras is imported,
 # so that nothing is written to stderr, then load Keras and nncost.
 import os
@@ -46,11 +46,11 @@ import nncost.checks
 import nncost.course
 
 # FLOPs per output value of each activation, in the course's table.
-ACTIVATION_FLOPS = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 6}'''
+ACTIVATION_FLOPS = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 6}"""
 
 #: First lines of every hidden-test block: private names, so the student's own variables
 #: (``keras``, ``nncost``, ``io``…) cannot stand in for the grader's.
-HIDDEN_HEADER = '''\
+HIDDEN_HEADER = """\
 import contextlib as _cl, io as _io, warnings as _w
 import builtins as _bi
 import keras as _keras, nncost as _nc, nncost.course as _course
@@ -68,7 +68,7 @@ def _profile(_m):
 def _quiet(_f, *_a):
     # The student's code runs with stdout and stderr captured: grading never writes to stderr.
     with _cl.redirect_stdout(_io.StringIO()), _cl.redirect_stderr(_io.StringIO()):
-        return _f(*_a)'''
+        return _f(*_a)"""
 
 
 # --------------------------------------------------------------------------- cells
@@ -84,8 +84,14 @@ class Notebook:
     def _add(self, cell, grade_id: str | None = None, **nbgrader):
         cell.id = f"{self.name}-{len(self.cells):02d}"
         if nbgrader:
-            meta = {"grade": False, "solution": False, "locked": False, "task": False,
-                    "schema_version": 3, "grade_id": grade_id or cell.id}
+            meta = {
+                "grade": False,
+                "solution": False,
+                "locked": False,
+                "task": False,
+                "schema_version": 3,
+                "grade_id": grade_id or cell.id,
+            }
             meta.update(nbgrader)
             cell.metadata["nbgrader"] = meta
         self.cells.append(cell)
@@ -114,21 +120,33 @@ class Notebook:
         self.explanations[f"{grade_id}_answer"] = explanation.strip("\n")
 
     def graded(self, grade_id: str, points: int, visible: str, hidden: str) -> None:
-        source = (visible.strip("\n") + "\n\n### BEGIN HIDDEN TESTS\n" + HIDDEN_HEADER + "\n\n"
-                  + hidden.strip("\n") + "\n### END HIDDEN TESTS")
-        self._add(nbformat.v4.new_code_cell(source), grade_id, grade=True, locked=True,
-                  points=points)
+        source = (
+            visible.strip("\n")
+            + "\n\n### BEGIN HIDDEN TESTS\n"
+            + HIDDEN_HEADER
+            + "\n\n"
+            + hidden.strip("\n")
+            + "\n### END HIDDEN TESTS"
+        )
+        self._add(
+            nbformat.v4.new_code_cell(source), grade_id, grade=True, locked=True, points=points
+        )
         self.points[grade_id] = points
 
     def to_notebook(self):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.from_dict(c) for c in self.cells]
         nb.metadata = {
-            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                           "name": "python3"},
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            },
             "language_info": {"name": "python"},
-            "nncost": {"generated_by": "autograder/build_sources.py",
-                       "regenerate": "python -m autograder sources && python -m autograder release"},
+            "nncost": {
+                "generated_by": "autograder/build_sources.py",
+                "regenerate": "python -m autograder sources && python -m autograder release",
+            },
         }
         return nb
 
@@ -221,14 +239,13 @@ for _what, _m, _want in _cases:
     assert _isinstance(_out, (_tuple, _list)) and _len(_out) == 2, "compute(model) must return (params, flops)"
     _got = _out[{index}]
     assert _type(_got) is _int, "compute(model) must return plain Python ints"
-    assert _got == _want, f"compute(model) gives the wrong {('parameter', 'FLOPs')[index]} count on {{_what}}"''')
+    assert _got == _want, f"compute(model) gives the wrong {("parameter", "FLOPs")[index]} count on {{_what}}"''')
     return "\n".join(lines)
 
 
 def hidden_int(var: str, want: int, ref: str | None, label: str) -> str:
     """``var`` must be a plain int equal to ``want``; ``ref`` recomputes it with nncost."""
-    lines = [f"_got = {var}",
-             f'assert _type(_got) is _int, "{var} must be a plain Python int"']
+    lines = [f"_got = {var}", f'assert _type(_got) is _int, "{var} must be a plain Python int"']
     if ref:
         lines.append(f'assert {ref} == {want}, "grading reference changed: nncost was altered"')
     lines.append(f'assert _got == {want}, "{var} is not the {label}"')
@@ -245,25 +262,44 @@ assert _abs(_float(_got) - {want!r}) <= 1e-6 * {want!r}, "{var} is not the {labe
 
 def hidden_size(prefix: str, code: str) -> str:
     g = golden(code)
-    return "\n".join([
-        hidden_int(f"{prefix}_size_bytes", g["size_bytes"], f"_profile({code}).model_size_bytes",
-                   "model size in bytes"),
-        hidden_float(f"{prefix}_size_kb", g["size_bytes"] / 1024,
-                     f"_profile({code}).model_size_bytes / 1024", "model size in KB"),
-    ])
+    return "\n".join(
+        [
+            hidden_int(
+                f"{prefix}_size_bytes",
+                g["size_bytes"],
+                f"_profile({code}).model_size_bytes",
+                "model size in bytes",
+            ),
+            hidden_float(
+                f"{prefix}_size_kb",
+                g["size_bytes"] / 1024,
+                f"_profile({code}).model_size_bytes / 1024",
+                "model size in KB",
+            ),
+        ]
+    )
 
 
 def hidden_time(var: str, code: str) -> str:
     g = golden(code)
-    return hidden_float(var, g["time_s"], f"_profile({code}).inference_time(1e9)",
-                        "inference time in seconds on a 1 GFLOPS processor")
+    return hidden_float(
+        var,
+        g["time_s"],
+        f"_profile({code}).inference_time(1e9)",
+        "inference time in seconds on a 1 GFLOPS processor",
+    )
 
 
 def hidden_list(var: str, code: str, field: str, label: str) -> str:
     want = golden(code)[field]
-    conv = ("_tuple(_int(_d) for _d in _x) if (_type(_x) is _tuple or _type(_x) is _list) and "
-            "_all(_type(_d) is _int for _d in _x) else None") if field == "shapes" else \
-        "_x if _type(_x) is _int else None"
+    conv = (
+        (
+            "_tuple(_int(_d) for _d in _x) if (_type(_x) is _tuple or _type(_x) is _list) and "
+            "_all(_type(_d) is _int for _d in _x) else None"
+        )
+        if field == "shapes"
+        else "_x if _type(_x) is _int else None"
+    )
     return f'''\
 _got = {var}
 assert _type(_got) is _list or _type(_got) is _tuple, "{var} must be a list"

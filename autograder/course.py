@@ -7,7 +7,6 @@ from the repository root produce the same notebooks.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -74,5 +73,6 @@ def release(root: Path | str = ROOT, *, quiet: bool = False) -> list[str]:
 def autograde(root: Path | str, assignment: str) -> None:
     """Autograde every submission of ``assignment`` under ``root/submitted`` (one nbgrader run)."""
     grader = api(root)
-    with contextlib.redirect_stdout(sys.stderr):
-        _check(grader.autograde(assignment, "*", force=True, create=True), f"autograding {assignment!r}")
+    _check(
+        grader.autograde(assignment, "*", force=True, create=True), f"autograding {assignment!r}"
+    )

@@ -60,8 +60,12 @@ def build(out: Path = OUT, *, execute: bool = True) -> list[Path]:
         if execute:
             from nbclient import NotebookClient
 
-            NotebookClient(nb, timeout=300, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb,
+                timeout=300,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
         nbformat.write(nb, path)
         paths.append(path)
         print(f"walkthrough: {path}")

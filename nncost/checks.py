@@ -33,8 +33,14 @@ __all__ = [
 ]
 
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
-_POOLING = ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-            "AveragePooling1D", "AveragePooling2D", "AveragePooling3D")
+_POOLING = (
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+)
 _WEIGHTED = ("Dense", "Conv1D", "Conv2D", "Conv3D")
 
 
@@ -92,7 +98,9 @@ def _require_model(model, name: str = "model"):
     if isinstance(model, NotImplementedError) or model is None or model is NotImplemented:
         _fail(f"{name} is not built yet: write the cell above so that it creates the Keras model.")
     if not isinstance(model, keras.Model):
-        _fail(f"{name} should be a Keras model (keras.Sequential([...])), got {type(model).__name__}.")
+        _fail(
+            f"{name} should be a Keras model (keras.Sequential([...])), got {type(model).__name__}."
+        )
     if not model.built:
         _fail(
             f"{name} is not built, so its shapes are unknown: start it with keras.Input(shape), "
@@ -155,7 +163,10 @@ def check_model(model, question: str) -> None:
             f"your model's input is {got_in} per sample (batch axis left out) but the question "
             f"asks for {ref_in}: start the model with keras.Input({ref_in})."
         )
-    got_layers, ref_layers = [_describe(x) for x in model.layers], [_describe(x) for x in ref.layers]
+    got_layers, ref_layers = (
+        [_describe(x) for x in model.layers],
+        [_describe(x) for x in ref.layers],
+    )
     got_kinds, ref_kinds = [d["kind"] for d in got_layers], [d["kind"] for d in ref_layers]
     if got_kinds != ref_kinds:
         _fail(
@@ -171,8 +182,12 @@ def check_model(model, question: str) -> None:
             if key == "activation":
                 extra = ""
                 if i == last and r[key] == "sigmoid" and g[key] == "relu":
-                    extra = " relu is for the hidden layers; a sigmoid output gives a value in (0, 1)."
-                _fail(f"{where} uses activation {g[key]!r}; the question asks for {r[key]!r}.{extra}")
+                    extra = (
+                        " relu is for the hidden layers; a sigmoid output gives a value in (0, 1)."
+                    )
+                _fail(
+                    f"{where} uses activation {g[key]!r}; the question asks for {r[key]!r}.{extra}"
+                )
             _fail(f"{where} has {key} = {g.get(key)!r}; the question asks for {r[key]!r}.")
     if model.count_params() != ref.count_params():
         _fail("your model's layers look right but its parameter count differs: check use_bias.")
@@ -193,25 +208,63 @@ def _flops_mistakes(model, report) -> list[tuple[int, str]]:
     layers = {layer.name: layer for layer in model.layers}
     out = []
     act = sum(r.flops_activation for r in rows)
-    out.append((-act, ("you forgot the activation FLOPs: every output value also goes through its "
-                      "activation, out × a (relu, sigmoid, tanh 1; softmax 6)")))
-    soft = sum(r.output_elements for r in rows
-               if r.name in layers and _act(layers[r.name]) == "softmax")
+    out.append(
+        (
+            -act,
+            (
+                "you forgot the activation FLOPs: every output value also goes through its "
+                "activation, out × a (relu, sigmoid, tanh 1; softmax 6)"
+            ),
+        )
+    )
+    soft = sum(
+        r.output_elements for r in rows if r.name in layers and _act(layers[r.name]) == "softmax"
+    )
     out.append((-5 * soft, "softmax costs 6 FLOPs per output in the course's table, not 1"))
     macs = sum(r.macs for r in rows if r.kind in _WEIGHTED or r.kind in _RECURRENT)
-    out.append((-macs, ("a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), "
-                       "you counted 1 per weight")))
+    out.append(
+        (
+            -macs,
+            (
+                "a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), "
+                "you counted 1 per weight"
+            ),
+        )
+    )
     pool = sum(r.flops for r in rows if r.kind in _POOLING)
-    out.append((-pool, ("you forgot the pooling layers: max pooling reads every value of its window, "
-                       "prod(pool) × (output elements) FLOPs")))
+    out.append(
+        (
+            -pool,
+            (
+                "you forgot the pooling layers: max pooling reads every value of its window, "
+                "prod(pool) × (output elements) FLOPs"
+            ),
+        )
+    )
     bias = sum(r.output_elements for r in rows if r.kind in _WEIGHTED)
-    out.append((bias, "you added a separate bias FLOP: the course folds the bias add into 2·in·out"))
+    out.append(
+        (bias, "you added a separate bias FLOP: the course folds the bias add into 2·in·out")
+    )
     one_step = sum(r.flops - r.flops // _time_steps(model, r) for r in rows if r.kind in _RECURRENT)
-    out.append((-one_step, ("you counted one time step: a recurrent layer runs its step T times, "
-                           "once per element of the sequence")))
+    out.append(
+        (
+            -one_step,
+            (
+                "you counted one time step: a recurrent layer runs its step T times, "
+                "once per element of the sequence"
+            ),
+        )
+    )
     elementwise = sum(r.flops_other for r in rows if r.kind in ("LSTM", "GRU"))
-    out.append((-elementwise, ("you left out the LSTM's element-wise work (4a per step: "
-                              "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)")))
+    out.append(
+        (
+            -elementwise,
+            (
+                "you left out the LSTM's element-wise work (4a per step: "
+                "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)"
+            ),
+        )
+    )
     cin = 0
     for r in rows:
         if r.kind.startswith("Conv") and r.name in layers:
@@ -224,8 +277,15 @@ def _flops_mistakes(model, report) -> list[tuple[int, str]]:
 def _params_mistakes(model) -> list[tuple[int, str]]:
     out = []
     bias = sum(math.prod(w.shape) for w in model.weights if w.name.endswith("bias"))
-    out.append((-bias, ("you forgot the bias: every unit (or filter) has one bias as well as its "
-                       "weights, in·out + out")))
+    out.append(
+        (
+            -bias,
+            (
+                "you forgot the bias: every unit (or filter) has one bias as well as its "
+                "weights, in·out + out"
+            ),
+        )
+    )
     gates, recurrent, cin = 0, 0, 0
     for layer in model.layers:
         kind = type(layer).__name__
@@ -240,10 +300,21 @@ def _params_mistakes(model) -> list[tuple[int, str]]:
             c_in = layer.input.shape[-1]
             w = math.prod(layer.kernel.shape)
             cin += w - w // c_in
-    out.append((-gates, ("an LSTM has four gates (g = 4), each with its own W, U and b: "
-                        "g × [a(a + i) + a]")))
-    out.append((-recurrent, ("you forgot the recurrent weights U (a × a per gate): the previous "
-                            "hidden state feeds every gate")))
+    out.append(
+        (
+            -gates,
+            ("an LSTM has four gates (g = 4), each with its own W, U and b: g × [a(a + i) + a]"),
+        )
+    )
+    out.append(
+        (
+            -recurrent,
+            (
+                "you forgot the recurrent weights U (a × a per gate): the previous "
+                "hidden state feeds every gate"
+            ),
+        )
+    )
     out.append((-cin, "a filter spans every input channel: k_h × k_w × C_in weights per filter"))
     return [(d, m) for d, m in out if d]
 
@@ -257,9 +328,11 @@ def _diagnose(got: int, right: int, mistakes, what: str) -> str:
         if got == right + d1 + d2:
             return f"{m1}; and {m2}."
     side = "high" if got > right else "low"
-    return (f"{what} is too {side} for this model, and not by one of the usual slips "
-            "(bias, activation, pooling, time steps): recount it layer by layer with the formulas "
-            "above.")
+    return (
+        f"{what} is too {side} for this model, and not by one of the usual slips "
+        "(bias, activation, pooling, time steps): recount it layer by layer with the formulas "
+        "above."
+    )
 
 
 # --------------------------------------------------------------------------- compute()
@@ -274,11 +347,21 @@ def _probe_model(model):
     elif "SimpleRNN" in kinds:
         body = [keras.Input((3, 2)), L.SimpleRNN(2), L.Dense(1, activation="sigmoid")]
     elif kinds & {"Conv3D", "MaxPooling3D"}:
-        body = [keras.Input((4, 6, 6, 2)), L.Conv3D(3, (2, 3, 3), activation="relu"),
-                L.MaxPooling3D((1, 2, 2)), L.Flatten(), L.Dense(2, activation="softmax")]
+        body = [
+            keras.Input((4, 6, 6, 2)),
+            L.Conv3D(3, (2, 3, 3), activation="relu"),
+            L.MaxPooling3D((1, 2, 2)),
+            L.Flatten(),
+            L.Dense(2, activation="softmax"),
+        ]
     elif kinds & {"Conv2D", "MaxPooling2D"}:
-        body = [keras.Input((7, 7, 2)), L.Conv2D(3, (3, 3), activation="relu"),
-                L.MaxPooling2D((2, 2)), L.Flatten(), L.Dense(2, activation="softmax")]
+        body = [
+            keras.Input((7, 7, 2)),
+            L.Conv2D(3, (3, 3), activation="relu"),
+            L.MaxPooling2D((2, 2)),
+            L.Flatten(),
+            L.Dense(2, activation="softmax"),
+        ]
     else:
         body = [keras.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="softmax")]
     return keras.Sequential(body, name="probe")
@@ -290,11 +373,14 @@ def _call_compute(compute, model):
     try:
         result = compute(model)
     except NotImplementedError:
-        _fail("compute(model) is not written yet: replace `raise NotImplementedError()` with your code.")
+        _fail(
+            "compute(model) is not written yet: replace `raise NotImplementedError()` with your code."
+        )
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         _fail(f"compute(model) should return two numbers, (params, flops); it returned {result!r}.")
-    return _whole(result[0], "params (the first value compute returns)"), \
-        _whole(result[1], "flops (the second value compute returns)")
+    return _whole(result[0], "params (the first value compute returns)"), _whole(
+        result[1], "flops (the second value compute returns)"
+    )
 
 
 def check_compute(compute, model) -> None:
@@ -308,14 +394,18 @@ def check_compute(compute, model) -> None:
         right = m.count_params()
         if params != right:
             why = _diagnose(params, right, _params_mistakes(m), "the parameter count")
-            _fail(f"on {which}, compute gives {params} parameters but model.count_params() is "
-                  f"{right}: {why}")
+            _fail(
+                f"on {which}, compute gives {params} parameters but model.count_params() is "
+                f"{right}: {why}"
+            )
         report = _profile(m)
         if flops != report.flops:
             why = _diagnose(flops, report.flops, _flops_mistakes(m, report), "the FLOPs count")
             _fail(f"on {which}, compute's FLOPs are not the course's count: {why}")
-    _ok("compute(model) agrees with model.count_params() and with the course's FLOPs rules, "
-        "on your model and on a small model it had not seen.")
+    _ok(
+        "compute(model) agrees with model.count_params() and with the course's FLOPs rules, "
+        "on your model and on a small model it had not seen."
+    )
 
 
 def check_flops(flops, model, name: str = "flops") -> None:
@@ -324,8 +414,10 @@ def check_flops(flops, model, name: str = "flops") -> None:
     flops = _whole(flops, name)
     report = _profile(model)
     if flops != report.flops:
-        _fail(f"{name}: " + _diagnose(flops, report.flops, _flops_mistakes(model, report),
-                                      "the FLOPs count"))
+        _fail(
+            f"{name}: "
+            + _diagnose(flops, report.flops, _flops_mistakes(model, report), "the FLOPs count")
+        )
     _ok(f"{name} is the course's FLOPs count for this model.")
 
 
@@ -347,12 +439,21 @@ def check_step_flops(step_flops, model, name: str = "step_flops") -> None:
         _fail(f"{name} is the FLOPs of the whole sequence ({steps} steps); give one step.")
     if step_flops == report.flops or step_flops == right + report.flops - row.flops:
         _fail(f"{name} includes the Dense layer; give the recurrent layer's step only.")
-    mistakes = [(-row.flops_activation // steps, ("you forgot the activation FLOPs of the step "
-                 "(a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM)")),
-                (-row.macs // steps, "a multiply-add is 2 FLOPs: 2·g·a·(i + a), not g·a·(i + a)"),
-                (-row.flops_other // steps, "you left out the LSTM's element-wise work (4a)")]
-    _fail(f"{name}: " + _diagnose(step_flops, right, [(d, m) for d, m in mistakes if d],
-                                  "the step's FLOPs"))
+    mistakes = [
+        (
+            -row.flops_activation // steps,
+            (
+                "you forgot the activation FLOPs of the step "
+                "(a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM)"
+            ),
+        ),
+        (-row.macs // steps, "a multiply-add is 2 FLOPs: 2·g·a·(i + a), not g·a·(i + a)"),
+        (-row.flops_other // steps, "you left out the LSTM's element-wise work (4a)"),
+    ]
+    _fail(
+        f"{name}: "
+        + _diagnose(step_flops, right, [(d, m) for d, m in mistakes if d], "the step's FLOPs")
+    )
 
 
 # --------------------------------------------------------------------------- size and time
@@ -364,17 +465,26 @@ def check_size(size_bytes, size_kb, model) -> None:
     params = model.count_params()
     right = 4 * params
     if size_bytes != right:
-        hints = {params: "that is the parameter count; each float32 parameter takes 4 bytes",
-                 8 * params: "float32 is 4 bytes per parameter, not 8 (that is float64)",
-                 32 * params: "32 is the bits of a float32; a byte is 8 bits, so 4 bytes",
-                 right // 1024: "that looks like KB; the bytes value is params × 4"}
-        _fail("size in bytes: " + hints.get(size_bytes, "model size = parameters × 4 bytes "
-                                                         "(float32); use model.count_params()") + ".")
+        hints = {
+            params: "that is the parameter count; each float32 parameter takes 4 bytes",
+            8 * params: "float32 is 4 bytes per parameter, not 8 (that is float64)",
+            32 * params: "32 is the bits of a float32; a byte is 8 bits, so 4 bytes",
+            right // 1024: "that looks like KB; the bytes value is params × 4",
+        }
+        _fail(
+            "size in bytes: "
+            + hints.get(
+                size_bytes, "model size = parameters × 4 bytes (float32); use model.count_params()"
+            )
+            + "."
+        )
     if not _close(kb, size_bytes / 1024):
-        hints = [(size_bytes, "you gave the bytes again: KB = bytes / 1024"),
-                 (size_bytes / 1000, "the course's KB is 1024 bytes, not 1000"),
-                 (size_bytes / 1024 / 1024, "that is MB: KB = bytes / 1024"),
-                 (params / 1024, "divide the bytes (params × 4), not the parameter count, by 1024")]
+        hints = [
+            (size_bytes, "you gave the bytes again: KB = bytes / 1024"),
+            (size_bytes / 1000, "the course's KB is 1024 bytes, not 1000"),
+            (size_bytes / 1024 / 1024, "that is MB: KB = bytes / 1024"),
+            (params / 1024, "divide the bytes (params × 4), not the parameter count, by 1024"),
+        ]
         for value, hint in hints:
             if _close(kb, value):
                 _fail(f"size in KB: {hint}.")
@@ -393,12 +503,14 @@ def check_time(time_s, model, flops_per_second: float = 1e9) -> None:
     if _close(t, right):
         _ok("the inference time is FLOPs / FLOPS, in seconds.")
         return
-    hints = [(right * 1e3, "that is in milliseconds; give seconds"),
-             (right * 1e6, "that is in microseconds; give seconds"),
-             (right * 1e9, "divide the FLOPs by the processor's FLOPS (1e9 for 1 GFLOPS)"),
-             (report.flops / 1e6, "1 GFLOPS is 1e9 FLOPs per second, not 1e6"),
-             (model.count_params() / flops_per_second, "use the FLOPs, not the parameters"),
-             (flops_per_second / report.flops, "it is FLOPs / FLOPS, not the other way round")]
+    hints = [
+        (right * 1e3, "that is in milliseconds; give seconds"),
+        (right * 1e6, "that is in microseconds; give seconds"),
+        (right * 1e9, "divide the FLOPs by the processor's FLOPS (1e9 for 1 GFLOPS)"),
+        (report.flops / 1e6, "1 GFLOPS is 1e9 FLOPs per second, not 1e6"),
+        (model.count_params() / flops_per_second, "use the FLOPs, not the parameters"),
+        (flops_per_second / report.flops, "it is FLOPs / FLOPS, not the other way round"),
+    ]
     for value, hint in hints:
         if _close(t, value):
             _fail(f"inference time: {hint}.")
@@ -424,8 +536,10 @@ def check_shapes(shapes, model) -> None:
     if not isinstance(shapes, (list, tuple)):
         _fail(f"give a list of shapes, one per layer; got {type(shapes).__name__}.")
     if len(shapes) != len(model.layers):
-        _fail(f"give one shape per layer: the model has {len(model.layers)} layers (keras.Input is "
-              f"not a layer), you gave {len(shapes)}.")
+        _fail(
+            f"give one shape per layer: the model has {len(model.layers)} layers (keras.Input is "
+            f"not a layer), you gave {len(shapes)}."
+        )
     for i, (value, layer) in enumerate(zip(shapes, model.layers)):
         got, right = _shape(value, i), tuple(int(d) for d in layer.output.shape[1:])
         if got == right:
@@ -434,22 +548,30 @@ def check_shapes(shapes, model) -> None:
         n_in = tuple(int(d) for d in layer.input.shape[1:-1])
         where = f"layer {i + 1} ({kind})"
         if len(got) != len(right):
-            _fail(f"{where}: its output has {len(right)} axes after the batch axis, you gave {len(got)}.")
+            _fail(
+                f"{where}: its output has {len(right)} axes after the batch axis, you gave {len(got)}."
+            )
         if kind.startswith("Conv") and got[-1] != right[-1]:
             _fail(f"{where}: a convolution outputs one channel per filter.")
         if kind.startswith("Conv") and got[:-1] == n_in:
-            _fail(f"{where}: with padding='valid' there is no padding, so each side shrinks: "
-                  "n − k + 1 (for stride 1).")
+            _fail(
+                f"{where}: with padding='valid' there is no padding, so each side shrinks: "
+                "n − k + 1 (for stride 1)."
+            )
         if kind.startswith("Conv") and all(g == r - 1 for g, r in zip(got[:-1], right[:-1])):
             _fail(f"{where}: one off — a kernel of size k fits n − k + 1 times in n, not n − k.")
         if kind in _POOLING and got[-1] != right[-1]:
             _fail(f"{where}: pooling keeps the number of channels.")
         if kind in _POOLING and all(g >= r for g, r in zip(got[:-1], right[:-1])):
-            _fail(f"{where}: pooling with padding='valid' keeps only whole windows: "
-                  "floor((n − pool) / stride) + 1 rounds down.")
+            _fail(
+                f"{where}: pooling with padding='valid' keeps only whole windows: "
+                "floor((n − pool) / stride) + 1 rounds down."
+            )
         if kind == "Flatten":
             _fail(f"{where}: Flatten gives one axis, the product of its input's sizes.")
-        _fail(f"{where}: output shape {got} is not right; recompute it with the output-size formula.")
+        _fail(
+            f"{where}: output shape {got} is not right; recompute it with the output-size formula."
+        )
     _ok("every output shape matches the model's layers.")
 
 
@@ -459,8 +581,10 @@ def check_layer_params(values, model) -> None:
     if not isinstance(values, (list, tuple)):
         _fail(f"give a list of numbers, one per layer; got {type(values).__name__}.")
     if len(values) != len(model.layers):
-        _fail(f"give one count per layer: the model has {len(model.layers)} layers (pooling and "
-              f"Flatten count too, with 0), you gave {len(values)}.")
+        _fail(
+            f"give one count per layer: the model has {len(model.layers)} layers (pooling and "
+            f"Flatten count too, with 0), you gave {len(values)}."
+        )
     for i, (value, layer) in enumerate(zip(values, model.layers)):
         got, right = _whole(value, f"item {i + 1}"), layer.count_params()
         if got == right:

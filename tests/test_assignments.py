@@ -32,53 +32,126 @@ NOTEBOOKS = {"dense": "dense", "cnn": "cnn", "recurrent": "recurrent"}  # assign
 
 #: points of every graded cell, as each notebook's own table states them
 POINTS = {
-    "dense": {"q1_model": 1, "compute_params": 1, "compute_flops": 2, "q1_size": 1, "q1_time": 1,
-              "q2_model": 1, "q2_size": 1, "q2_time": 1},
-    "cnn": {"compute_params": 2, "compute_flops": 3, "q3_model": 1, "q3_size": 1, "q4_model": 1,
-            "q4_shapes": 1, "q4_time": 1, "q5_model": 1, "q5_layer_params": 1, "q5_size": 1},
-    "recurrent": {"compute_params": 1, "compute_flops": 2, "q6_model": 1, "q6_step_flops": 1,
-                  "q6_size": 1, "q7_model": 1, "q7_step_flops": 1, "q7_total": 1},
+    "dense": {
+        "q1_model": 1,
+        "compute_params": 1,
+        "compute_flops": 2,
+        "q1_size": 1,
+        "q1_time": 1,
+        "q2_model": 1,
+        "q2_size": 1,
+        "q2_time": 1,
+    },
+    "cnn": {
+        "compute_params": 2,
+        "compute_flops": 3,
+        "q3_model": 1,
+        "q3_size": 1,
+        "q4_model": 1,
+        "q4_shapes": 1,
+        "q4_time": 1,
+        "q5_model": 1,
+        "q5_layer_params": 1,
+        "q5_size": 1,
+    },
+    "recurrent": {
+        "compute_params": 1,
+        "compute_flops": 2,
+        "q6_model": 1,
+        "q6_step_flops": 1,
+        "q6_size": 1,
+        "q7_model": 1,
+        "q7_step_flops": 1,
+        "q7_total": 1,
+    },
 }
 
 #: student -> (assignment, solution cell, text in it, replacement, graded parts it must lose,
 #: expected total score). The totals are written out: max minus the lost parts' points.
 MISTAKES = {
     # forgot the bias: only the parameter count of compute() is wrong (sizes use count_params())
-    "forgot_bias": ("dense", "compute_answer", "params += n_in * n_out + n_out",
-                    "params += n_in * n_out", {"compute_params"}, 9 - 1),
+    "forgot_bias": (
+        "dense",
+        "compute_answer",
+        "params += n_in * n_out + n_out",
+        "params += n_in * n_out",
+        {"compute_params"},
+        9 - 1,
+    ),
     # forgot activation FLOPs: compute's FLOPs, and the two times computed from them
-    "no_activation_flops": ("dense", "compute_answer", "flops += 2 * n_in * n_out + n_out * a",
-                            "flops += 2 * n_in * n_out",
-                            {"compute_flops", "q1_time", "q2_time"}, 9 - 2 - 1 - 1),
+    "no_activation_flops": (
+        "dense",
+        "compute_answer",
+        "flops += 2 * n_in * n_out + n_out * a",
+        "flops += 2 * n_in * n_out",
+        {"compute_flops", "q1_time", "q2_time"},
+        9 - 2 - 1 - 1,
+    ),
     # relu where sigmoid was asked: the model part only (relu and sigmoid both cost 1 FLOP)
-    "relu_output": ("dense", "q1_model_answer", 'layers.Dense(1, activation="sigmoid")',
-                    'layers.Dense(1, activation="relu")', {"q1_model"}, 9 - 1),
+    "relu_output": (
+        "dense",
+        "q1_model_answer",
+        'layers.Dense(1, activation="sigmoid")',
+        'layers.Dense(1, activation="relu")',
+        {"q1_model"},
+        9 - 1,
+    ),
     # bytes given as KB
-    "bytes_as_kb": ("dense", "q1_size_answer", "q1_size_kb = q1_size_bytes / 1024",
-                    "q1_size_kb = q1_size_bytes", {"q1_size"}, 9 - 1),
+    "bytes_as_kb": (
+        "dense",
+        "q1_size_answer",
+        "q1_size_kb = q1_size_bytes / 1024",
+        "q1_size_kb = q1_size_bytes",
+        {"q1_size"},
+        9 - 1,
+    ),
     # pooling rounded up: wrong output size of the second pooling (and so of Flatten)
-    "pool_rounds_up": ("cnn", "q4_shapes_answer", "(6, 6, 64),    # floor",
-                       "(7, 7, 64),    # floor", {"q4_shapes"}, 13 - 1),
+    "pool_rounds_up": (
+        "cnn",
+        "q4_shapes_answer",
+        "(6, 6, 64),    # floor",
+        "(7, 7, 64),    # floor",
+        {"q4_shapes"},
+        13 - 1,
+    ),
     # forgot the pooling FLOPs: compute's FLOPs and question 4's time
-    "no_pooling_flops": ("cnn", "compute_answer",
-                         "flops += math.prod(layer.pool_size) * n_out", "pass",
-                         {"compute_flops", "q4_time"}, 13 - 3 - 1),
+    "no_pooling_flops": (
+        "cnn",
+        "compute_answer",
+        "flops += math.prod(layer.pool_size) * n_out",
+        "pass",
+        {"compute_flops", "q4_time"},
+        13 - 3 - 1,
+    ),
     # tampering: compute() returns int subclasses whose __eq__ always says True (and are off by
     # one), and the notebook rebinds `type` and `isinstance` so that they would pass a naive
     # check. The hidden tests use the real built-ins and accept only plain ints, so this earns
     # nothing, and the times computed from the lying FLOPs are wrong too.
-    "lying_eq": ("dense", "compute_answer", "    return params, flops\n",
-                 ("    class Yes(int):\n"
-                  "        def __eq__(self, other):\n"
-                  "            return True\n"
-                  "        __hash__ = int.__hash__\n"
-                  "    return Yes(params + 1), Yes(flops + 1)\n"
-                  "type = lambda x: int\n"
-                  "isinstance = lambda *args: True\n"),
-                 {"compute_params", "compute_flops", "q1_time", "q2_time"}, 9 - 1 - 2 - 1 - 1),
+    "lying_eq": (
+        "dense",
+        "compute_answer",
+        "    return params, flops\n",
+        (
+            "    class Yes(int):\n"
+            "        def __eq__(self, other):\n"
+            "            return True\n"
+            "        __hash__ = int.__hash__\n"
+            "    return Yes(params + 1), Yes(flops + 1)\n"
+            "type = lambda x: int\n"
+            "isinstance = lambda *args: True\n"
+        ),
+        {"compute_params", "compute_flops", "q1_time", "q2_time"},
+        9 - 1 - 2 - 1 - 1,
+    ),
     # counted one time step: compute's FLOPs and question 7's total (which uses compute)
-    "one_time_step": ("recurrent", "compute_answer", "flops += steps * step", "flops += step",
-                      {"compute_flops", "q7_total"}, 9 - 2 - 1),
+    "one_time_step": (
+        "recurrent",
+        "compute_answer",
+        "flops += steps * step",
+        "flops += step",
+        {"compute_flops", "q7_total"},
+        9 - 2 - 1,
+    ),
 }
 
 
@@ -101,8 +174,11 @@ def graded(tmp_path_factory):
     once; return {assignment: {student: {grade_id: score}}} and the run times."""
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(ROOT / "source", root / "source")
-    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -154,8 +230,11 @@ def _scores(root):
 def test_points_tables_match_the_notebooks():
     for assignment, name in NOTEBOOKS.items():
         nb = nbformat.read(ROOT / "source" / assignment / f"{name}.ipynb", 4)
-        points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in nb.cells
-                  if c.metadata.get("nbgrader", {}).get("grade")}
+        points = {
+            c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+            for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+        }
         assert points == POINTS[assignment]
         # the table in the first cell states the same total
         assert f"**{sum(points.values())}**" in nb.cells[0].source
@@ -171,6 +250,35 @@ def test_the_solution_scores_full_marks(graded, assignment):
 def test_the_released_notebook_handed_in_as_is_scores_zero(graded, assignment):
     scores = graded[0][assignment]["blank"]
     assert scores == {k: 0 for k in POINTS[assignment]}
+
+
+#: what the visible check cells must have told each of those students
+CHECK_SAYS = {
+    "forgot_bias": "forgot the bias",
+    "no_activation_flops": "forgot the activation FLOPs",
+    "relu_output": "the question asks for 'sigmoid'",
+    "bytes_as_kb": "you gave the bytes again",
+    "pool_rounds_up": "rounds down",
+    "no_pooling_flops": "you forgot the pooling layers",
+    "lying_eq": "not a plain Python int",
+    "one_time_step": "you counted one time step",
+}
+
+
+@pytest.mark.parametrize("student", list(MISTAKES))
+def test_the_check_cells_name_each_planted_mistake(graded, student):
+    """The autograded notebook's check-cell output names the mistake (without the answer)."""
+    assignment = MISTAKES[student][0]
+    path = graded[2] / "autograded" / student / assignment / f"{NOTEBOOKS[assignment]}.ipynb"
+    nb = nbformat.read(path, 4)
+    errors = [
+        o.get("evalue", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
+    assert any(CHECK_SAYS[student] in e for e in errors), errors
 
 
 @pytest.mark.parametrize("student", list(MISTAKES))
@@ -219,7 +327,8 @@ def test_assignments_are_not_stale(graded):
         fresh = nbformat.read(root / "assignments" / assignment / f"{name}.ipynb", 4)
         committed = nbformat.read(ROOT / "assignments" / assignment / f"{name}.ipynb", 4)
         assert _cells(committed) == _cells(fresh), (
-            f"assignments/{assignment} is stale: run `python -m autograder release`")
+            f"assignments/{assignment} is stale: run `python -m autograder release`"
+        )
     released = sorted(p.name for p in (ROOT / "assignments").iterdir() if p.is_dir())
     assert released == sorted(NOTEBOOKS)
 
@@ -233,7 +342,8 @@ def test_sources_are_not_stale(tmp_path):
     for path in build_sources.write(tmp_path):
         rel = path.relative_to(tmp_path)
         assert (ROOT / "source" / rel).read_text() == path.read_text(), (
-            f"source/{rel} is stale: run `python -m autograder sources`")
+            f"source/{rel} is stale: run `python -m autograder sources`"
+        )
 
 
 def test_released_notebooks_hide_solutions_and_hidden_tests():

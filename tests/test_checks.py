@@ -23,8 +23,13 @@ ACT = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 6}
 
 @pytest.fixture(scope="module")
 def models():
-    return {"q1": course.q1(), "q4": course.q4(), "q5": course.q5(), "q6": course.q6(),
-            "q7": course.q7(5)}
+    return {
+        "q1": course.q1(),
+        "q4": course.q4(),
+        "q5": course.q5(),
+        "q6": course.q6(),
+        "q7": course.q7(5),
+    }
 
 
 def dense_compute(model, *, bias=True, activation=True):
@@ -46,15 +51,27 @@ def fails(fn, *args, **kwargs) -> str:
 def test_check_model_accepts_the_question_and_names_relu_for_sigmoid(models, capsys):
     checks.check_model(models["q1"], "q1")
     assert capsys.readouterr().out.startswith("✓")
-    relu_out = keras.Sequential([keras.Input((5,)), L.Dense(5, activation="relu"),
-                                 L.Dense(5, activation="relu"), L.Dense(1, activation="relu")])
+    relu_out = keras.Sequential(
+        [
+            keras.Input((5,)),
+            L.Dense(5, activation="relu"),
+            L.Dense(5, activation="relu"),
+            L.Dense(1, activation="relu"),
+        ]
+    )
     msg = fails(checks.check_model, relu_out, "q1")
     assert "output layer uses activation 'relu'" in msg and "'sigmoid'" in msg
 
 
 def test_check_model_names_a_wrong_input_size_and_missing_layers():
-    wrong_in = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"),
-                                 L.Dense(5, activation="relu"), L.Dense(1, activation="sigmoid")])
+    wrong_in = keras.Sequential(
+        [
+            keras.Input((4,)),
+            L.Dense(5, activation="relu"),
+            L.Dense(5, activation="relu"),
+            L.Dense(1, activation="sigmoid"),
+        ]
+    )
     assert "keras.Input((5,))" in fails(checks.check_model, wrong_in, "q1")
     short = keras.Sequential([keras.Input((5,)), L.Dense(1, activation="sigmoid")])
     assert "Dense, Dense, Dense" in fails(checks.check_model, short, "q1")
@@ -149,7 +166,9 @@ def test_check_shapes_names_rounding_up_and_the_batch_axis(models):
     assert "rounds down" in fails(checks.check_shapes, rounded_up, models["q4"])
     no_shrink = [(32, 32, 32)] + right[1:]
     assert "n − k + 1" in fails(checks.check_shapes, no_shrink, models["q4"])
-    assert "batch axis" in fails(checks.check_shapes, [(None, 30, 30, 32)] + right[1:], models["q4"])
+    assert "batch axis" in fails(
+        checks.check_shapes, [(None, 30, 30, 32)] + right[1:], models["q4"]
+    )
     assert "7 layers" in fails(checks.check_shapes, right[:-1], models["q4"])
 
 

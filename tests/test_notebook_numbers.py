@@ -35,17 +35,33 @@ def taught_text():
 
 @pytest.fixture(scope="module")
 def reports():
-    dense_example = keras.Sequential([keras.Input((3,)), L.Dense(4, activation="tanh"),
-                                      L.Dense(2, activation="softmax")])
-    cnn_example = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, (3, 3), activation="relu"),
-                                    L.MaxPooling2D((2, 2)), L.Flatten(),
-                                    L.Dense(3, activation="softmax")])
-    rnn_example = keras.Sequential([keras.Input((3, 2)), L.SimpleRNN(4),
-                                    L.Dense(1, activation="sigmoid")])
-    models = {"dense_example": dense_example, "cnn_example": cnn_example,
-              "rnn_example": rnn_example, "q1": course.q1(), "q2": course.q2(),
-              "q3": course.q3(), "q4": course.q4(), "q5": course.q5(), "q6": course.q6(),
-              "q7": course.q7(5)}
+    dense_example = keras.Sequential(
+        [keras.Input((3,)), L.Dense(4, activation="tanh"), L.Dense(2, activation="softmax")]
+    )
+    cnn_example = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            L.Conv2D(4, (3, 3), activation="relu"),
+            L.MaxPooling2D((2, 2)),
+            L.Flatten(),
+            L.Dense(3, activation="softmax"),
+        ]
+    )
+    rnn_example = keras.Sequential(
+        [keras.Input((3, 2)), L.SimpleRNN(4), L.Dense(1, activation="sigmoid")]
+    )
+    models = {
+        "dense_example": dense_example,
+        "cnn_example": cnn_example,
+        "rnn_example": rnn_example,
+        "q1": course.q1(),
+        "q2": course.q2(),
+        "q3": course.q3(),
+        "q4": course.q4(),
+        "q5": course.q5(),
+        "q6": course.q6(),
+        "q7": course.q7(5),
+    }
     return {name: nncost.profile(m) for name, m in models.items()}
 
 
@@ -66,23 +82,47 @@ ROWS = [
     ("q2", "flops", (2 * 4 * 9 + 9) + (2 * 9 * 6 + 6) + (2 * 6 * 3 + 3 * 6), "= 249$"),
     ("q2", "model_size_bytes", 126 * 4, "504 bytes"),
     ("cnn_example", "params", (3 * 3 * 1 + 1) * 4 + (36 * 3 + 3), "**151**"),
-    ("cnn_example", "flops",
-     (2 * 9 * 1 * 144 + 144 * 1) + 2 * 2 * 36 + (2 * 36 * 3 + 3 * 6), "**3114**"),
-    ("q3", "params", (9 * 1 + 1) * 32 + (9 * 32 + 1) * 64 + (1600 * 64 + 64) + (64 * 10 + 10),
-     "= 121930$"),
-    ("q3", "flops",
-     (2 * 9 * 1 * (26 * 26 * 32) + 26 * 26 * 32)  # conv1: 411008
-     + 4 * (13 * 13 * 32)  # pool1: 21632
-     + (2 * 9 * 32 * (11 * 11 * 64) + 11 * 11 * 64)  # conv2: 4468288
-     + 4 * (5 * 5 * 64)  # pool2: 6400
-     + (2 * 1600 * 64 + 64) + (2 * 64 * 10 + 10 * 6),  # dense: 204864 + 1340
-     None),
+    (
+        "cnn_example",
+        "flops",
+        (2 * 9 * 1 * 144 + 144 * 1) + 2 * 2 * 36 + (2 * 36 * 3 + 3 * 6),
+        "**3114**",
+    ),
+    (
+        "q3",
+        "params",
+        (9 * 1 + 1) * 32 + (9 * 32 + 1) * 64 + (1600 * 64 + 64) + (64 * 10 + 10),
+        "= 121930$",
+    ),
+    (
+        "q3",
+        "flops",
+        (2 * 9 * 1 * (26 * 26 * 32) + 26 * 26 * 32)  # conv1: 411008
+        + 4 * (13 * 13 * 32)  # pool1: 21632
+        + (2 * 9 * 32 * (11 * 11 * 64) + 11 * 11 * 64)  # conv2: 4468288
+        + 4 * (5 * 5 * 64)  # pool2: 6400
+        + (2 * 1600 * 64 + 64)
+        + (2 * 64 * 10 + 10 * 6),  # dense: 204864 + 1340
+        None,
+    ),
     ("q3", "model_size_bytes", 121930 * 4, "= 487720$ bytes"),
-    ("q4", "flops",
-     (2 * 27 * 28800 + 28800) + 4 * 7200 + (2 * 288 * 10816 + 10816) + 4 * 2304
-     + (2 * 2304 * 64 + 64) + (2 * 64 * 10 + 60), "total 8159164"),
-    ("q5", "params", (27 * 1 + 1) * 32 + (27 * 32 + 1) * 64 + (2 * 14 * 14 * 64 * 128 + 128)
-     + (128 * 5 + 5), "3,268,293 parameters"),
+    (
+        "q4",
+        "flops",
+        (2 * 27 * 28800 + 28800)
+        + 4 * 7200
+        + (2 * 288 * 10816 + 10816)
+        + 4 * 2304
+        + (2 * 2304 * 64 + 64)
+        + (2 * 64 * 10 + 60),
+        "total 8159164",
+    ),
+    (
+        "q5",
+        "params",
+        (27 * 1 + 1) * 32 + (27 * 32 + 1) * 64 + (2 * 14 * 14 * 64 * 128 + 128) + (128 * 5 + 5),
+        "3,268,293 parameters",
+    ),
     ("q5", "model_size_bytes", 3268293 * 4, "= 13073172$ bytes"),
     ("rnn_example", "params", 4 * (4 + 2) + 4 + (4 * 1 + 1), "**33**"),
     ("rnn_example", "flops", 3 * (2 * 4 * (2 + 4) + 4 * 1) + (2 * 4 * 1 + 1 * 1), "**165**"),
@@ -97,11 +137,16 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("model, quantity, by_hand, text", ROWS,
-                         ids=[f"{r[0]}-{r[1]}" for r in ROWS])
+@pytest.mark.parametrize(
+    "model, quantity, by_hand, text", ROWS, ids=[f"{r[0]}-{r[1]}" for r in ROWS]
+)
 def test_taught_number(reports, taught_text, model, quantity, by_hand, text):
     report = reports[model]
-    value = _step(report, 3 if model == "rnn_example" else 5) if quantity == "step" else getattr(report, quantity)
+    value = (
+        _step(report, 3 if model == "rnn_example" else 5)
+        if quantity == "step"
+        else getattr(report, quantity)
+    )
     assert value == by_hand
     if text is not None:
         assert text in taught_text, f"the notebooks no longer say {text!r}"
