@@ -185,6 +185,11 @@ def check_model(model, question: str) -> None:
                     extra = (
                         " relu is for the hidden layers; a sigmoid output gives a value in (0, 1)."
                     )
+                elif g["kind"] in _RECURRENT:
+                    extra = (
+                        f" Keep {g['kind']}'s default activation (tanh); the sigmoid the question"
+                        " asks for belongs to the Dense output layer."
+                    )
                 _fail(
                     f"{where} uses activation {g[key]!r}; the question asks for {r[key]!r}.{extra}"
                 )

@@ -281,6 +281,21 @@ def test_the_check_cells_name_each_planted_mistake(graded, student):
     assert any(CHECK_SAYS[student] in e for e in errors), errors
 
 
+def test_graded_cells_never_write_to_stderr(graded):
+    """nbgrader scores 0 for a graded cell with stderr output: none of ours writes any, for any
+    student of the fake class (right, wrong, blank or tampering)."""
+    root = graded[2]
+    paths = sorted((root / "autograded").glob("*/*/*.ipynb"))
+    assert len(paths) == sum(len(v) for v in graded[0].values())
+    for path in paths:
+        nb = nbformat.read(path, 4)
+        for cell in nb.cells:
+            if not cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
+            streams = [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+            assert not streams, (path, cell.metadata.nbgrader.grade_id, streams)
+
+
 @pytest.mark.parametrize("student", list(MISTAKES))
 def test_a_planted_mistake_loses_exactly_its_parts(graded, student):
     assignment, _, _, _, lost, total = MISTAKES[student]

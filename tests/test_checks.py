@@ -77,6 +77,19 @@ def test_check_model_names_a_wrong_input_size_and_missing_layers():
     assert "Dense, Dense, Dense" in fails(checks.check_model, short, "q1")
 
 
+def test_check_model_explains_where_the_sigmoid_of_question_6_goes():
+    # the seed put sigmoid inside the SimpleRNN; the course's model keeps tanh there
+    seed_style = keras.Sequential(
+        [
+            keras.Input((5, 4)),
+            L.SimpleRNN(3, activation="sigmoid"),
+            L.Dense(2, activation="sigmoid"),
+        ]
+    )
+    msg = fails(checks.check_model, seed_style, "q6")
+    assert "default activation (tanh)" in msg and "Dense output layer" in msg
+
+
 def test_check_model_rejects_what_is_not_a_model():
     assert "Keras model" in fails(checks.check_model, "model", "q1")
 
