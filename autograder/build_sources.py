@@ -224,23 +224,78 @@ _n = _m.count_params()
 assert _type(_n) is _int and _n == {g["params"]} == _ref.count_params(), "{var}: wrong parameter count"'''
 
 
+#: names compute() may not use, per graded part: asking Keras or nncost for the answer
+#: instead of working it out from the layer sizes.
+FORBIDDEN = {
+    "params": (
+        "nncost",
+        "profile",
+        "count_params",
+        "weights",
+        "trainable_weights",
+        "non_trainable_weights",
+        "get_weights",
+        "kernel",
+        "recurrent_kernel",
+        "variables",
+        "trainable_variables",
+    ),
+    "flops": ("nncost", "profile"),
+}
+
+NAMES_USED = """\
+def _names(_f, _seen):
+    # every global and attribute name the code of _f (and of the functions it calls) uses
+    _code = _getattr(_f, "__code__", None)
+    if _code is None or _bi.id(_code) in _seen:
+        return _bi.set()
+    _seen.add(_bi.id(_code))
+    _stack, _out = [_code], _bi.set()
+    while _stack:
+        _c = _stack.pop()
+        _out |= _bi.set(_c.co_names)
+        _stack += [_k for _k in _c.co_consts if _bi.hasattr(_k, "co_names")]
+    _g = _getattr(_f, "__globals__", {})
+    for _n in _bi.sorted(_out):
+        if _bi.callable(_g.get(_n)):
+            _out |= _names(_g[_n], _seen)
+    return _out"""
+
+
 def hidden_compute(index: int, cases: list[tuple[str, str]]) -> str:
-    """Run the student's compute() on each (description, model code) case; compare item ``index``."""
+    """Run the student's compute() on each (description, model code) case; compare item ``index``.
+
+    The whole test runs inside a function, and the student's code runs before the expected
+    numbers exist anywhere but in this function's constants: compute() cannot read them from
+    the notebook's namespace.
+    """
     what = ("params", "flops")[index]
-    lines = ["_cases = ["]
-    for desc, code in cases:
-        lines.append(f"    ({desc!r}, {code}, {golden(code)[what]}),")
-    lines.append("]")
-    lines.append(f'''\
-for _what, _m, _want in _cases:
-    _ref = _profile(_m).{what}
-    assert _type(_ref) is _int and _ref == _want, "grading reference changed: nncost was altered"
-    _out = _quiet(compute, _m)
-    assert _isinstance(_out, (_tuple, _list)) and _len(_out) == 2, "compute(model) must return (params, flops)"
-    _got = _out[{index}]
-    assert _type(_got) is _int, "compute(model) must return plain Python ints"
-    assert _got == _want, f"compute(model) gives the wrong {("parameter", "FLOPs")[index]} count on {{_what}}"''')
-    return "\n".join(lines)
+    label = ("parameter", "FLOPs")[index]
+    cases_code = "\n".join(f"        ({desc!r}, {code})," for desc, code in cases)
+    wants = [golden(code)[what] for _, code in cases]
+    return f"""\
+{NAMES_USED}
+
+def _grade():
+    _used = _bi.sorted(_names(compute, _bi.set()) & _bi.set({FORBIDDEN[what]!r}))
+    assert not _used, (
+        f"compute(model) must work the {label} count out from the layers' sizes, "
+        f"without {{', '.join(_used)}}")
+    _cases = [
+{cases_code}
+    ]
+    _outs = [_quiet(compute, _m) for _what, _m in _cases]
+    _wants = {wants!r}
+    for (_what, _m), _out, _want in _bi.zip(_cases, _outs, _wants):
+        _ref = _profile(_m).{what}
+        assert _type(_ref) is _int and _ref == _want, "grading reference changed: nncost was altered"
+        assert (_type(_out) is _tuple or _type(_out) is _list) and _len(_out) == 2, (
+            "compute(model) must return (params, flops)")
+        _got = _out[{index}]
+        assert _type(_got) is _int, "compute(model) must return plain Python ints"
+        assert _got == _want, f"compute(model) gives the wrong {label} count on {{_what}}"
+
+_grade()"""
 
 
 def hidden_int(var: str, want: int, ref: str | None, label: str) -> str:

@@ -234,7 +234,9 @@ Write `compute(model)` that returns a tuple `(params, flops)` for any Keras mode
 layers — **1 point** for the parameters, **2 points** for the FLOPs. Walk over `model.layers`; for
 a Dense layer, `layer.input.shape[-1]` is $n_{in}$, `layer.units` is $n_{out}$ and
 `layer.activation.__name__` is the activation's name (look its cost up in `ACTIVATION_FLOPS`).
-The graded cells also run your function on networks you have not seen.
+The graded cells also run your function on networks you have not seen. Work the numbers out
+from the layer sizes: `compute` may not ask Keras or `nncost` for them (`count_params()`,
+`layer.weights`, `nncost.profile`…).
 """,
     )
     nb.solution(
@@ -608,7 +610,8 @@ model size, FLOPs and inference time on a 1 GFLOPS processor.
 Write `compute(model)` returning `(params, flops)` for models of `Conv2D`, `Conv3D`,
 `MaxPooling2D`, `MaxPooling3D`, `Flatten` and `Dense` layers — **2 points** for the parameters,
 **3 points** for the FLOPs; the graded cells also run it on CNNs you have not seen (other
-strides, `padding="same"`, other activations). Useful: `type(layer).__name__`,
+strides, `padding="same"`, other activations). As in assignment 1, `compute` works the numbers
+out itself: no `count_params()`, `layer.weights` or `nncost`. Useful: `type(layer).__name__`,
 `layer.kernel_size`, `layer.filters`, `layer.pool_size`, `layer.input.shape`,
 `layer.output.shape` (read the output size from the layer, so strides and padding are
 handled), `math.prod`.
@@ -1077,9 +1080,10 @@ A SimpleRNN and an LSTM: parameters, memory, FLOPs per time step and for a whole
         """
 Write `compute(model)` returning `(params, flops)` — FLOPs for the **whole sequence** — for
 models of `SimpleRNN`, `LSTM` and `Dense` layers: **1 point** for the parameters, **2 points**
-for the FLOPs; the graded cells also run it on recurrent models you have not seen. Useful:
-`layer.units`, `layer.input.shape` (`(None, T, i)`), `layer.activation.__name__`, and for the LSTM
-gates `layer.recurrent_activation.__name__` (sigmoid).
+for the FLOPs; the graded cells also run it on recurrent models you have not seen. As before,
+`compute` works the numbers out itself: no `count_params()`, `layer.weights` or `nncost`.
+Useful: `layer.units`, `layer.input.shape` (`(None, T, i)`), `layer.activation.__name__`, and
+for the LSTM gates `layer.recurrent_activation.__name__` (sigmoid).
 """,
     )
     nb.solution(

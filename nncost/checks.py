@@ -372,6 +372,41 @@ def _probe_model(model):
     return keras.Sequential(body, name="probe")
 
 
+#: what compute() may not use: asking Keras or nncost for the answer instead of working it out.
+_FORBIDDEN = (
+    "nncost",
+    "profile",
+    "count_params",
+    "weights",
+    "trainable_weights",
+    "non_trainable_weights",
+    "get_weights",
+    "kernel",
+    "recurrent_kernel",
+    "variables",
+    "trainable_variables",
+)
+
+
+def _names_used(fn, seen=None) -> set[str]:
+    """Global and attribute names in ``fn``'s code and in the functions it calls."""
+    seen = set() if seen is None else seen
+    code = getattr(fn, "__code__", None)
+    if code is None or id(code) in seen:
+        return set()
+    seen.add(id(code))
+    stack, names = [code], set()
+    while stack:
+        c = stack.pop()
+        names |= set(c.co_names)
+        stack += [k for k in c.co_consts if hasattr(k, "co_names")]
+    env = getattr(fn, "__globals__", {})
+    for name in sorted(names):
+        if callable(env.get(name)):
+            names |= _names_used(env[name], seen)
+    return names
+
+
 def _call_compute(compute, model):
     if not callable(compute):
         _fail(f"compute should be a function, got {type(compute).__name__}.")
@@ -394,6 +429,12 @@ def check_compute(compute, model) -> None:
     Runs it on ``model`` and on a small model of the same family it has not seen.
     """
     model = _require_model(model)
+    asked = sorted(_names_used(compute) & set(_FORBIDDEN))
+    if asked:
+        _fail(
+            f"compute uses {', '.join(asked)}: work the numbers out from the layers' sizes with "
+            "the formulas (the graded tests give no points for asking Keras or nncost)."
+        )
     for m, which in ((model, "your model"), (_probe_model(model), "a small test model")):
         params, flops = _call_compute(compute, m)
         right = m.count_params()

@@ -123,6 +123,15 @@ MISTAKES = {
         {"compute_flops", "q4_time"},
         13 - 3 - 1,
     ),
+    # asked Keras for the parameter count instead of working it out: the parameters part only
+    "asks_keras": (
+        "dense",
+        "compute_answer",
+        "    return params, flops\n",
+        "    return model.count_params(), flops\n",
+        {"compute_params"},
+        9 - 1,
+    ),
     # tampering: compute() returns int subclasses whose __eq__ always says True (and are off by
     # one), and the notebook rebinds `type` and `isinstance` so that they would pass a naive
     # check. The hidden tests use the real built-ins and accept only plain ints, so this earns
@@ -261,6 +270,7 @@ CHECK_SAYS = {
     "pool_rounds_up": "rounds down",
     "no_pooling_flops": "you forgot the pooling layers",
     "lying_eq": "not a plain Python int",
+    "asks_keras": "compute uses count_params",
     "one_time_step": "you counted one time step",
 }
 

@@ -119,6 +119,17 @@ def test_check_compute_catches_a_hard_coded_answer(models):
     assert "a small test model" in msg
 
 
+def test_check_compute_refuses_to_ask_keras_for_the_answer(models):
+    def asks(model):
+        return model.count_params(), dense_compute(model)[1]
+
+    def helper(model):
+        return asks(model)  # the forbidden call hides in a helper function
+
+    assert "count_params" in fails(checks.check_compute, asks, models["q1"])
+    assert "count_params" in fails(checks.check_compute, helper, models["q1"])
+
+
 def test_check_compute_asks_for_plain_ints(models):
     msg = fails(checks.check_compute, lambda m: (np.int64(66), 121), models["q1"])
     assert "int(...)" in msg
