@@ -256,9 +256,15 @@ def _names(_f, _seen):
         _out |= _bi.set(_c.co_names)
         _stack += [_k for _k in _c.co_consts if _bi.hasattr(_k, "co_names")]
     _g = _getattr(_f, "__globals__", {})
-    for _n in _bi.sorted(_out):
-        if _bi.callable(_g.get(_n)):
-            _out |= _names(_g[_n], _seen)
+    _called = [_g[_n] for _n in _bi.sorted(_out) if _bi.callable(_g.get(_n))]
+    for _cell in _getattr(_f, "__closure__", None) or ():
+        try:
+            _called.append(_cell.cell_contents)
+        except ValueError:
+            pass
+    for _h in _called:
+        if _bi.callable(_h):
+            _out |= _names(_h, _seen)
     return _out"""
 
 

@@ -401,9 +401,15 @@ def _names_used(fn, seen=None) -> set[str]:
         names |= set(c.co_names)
         stack += [k for k in c.co_consts if hasattr(k, "co_names")]
     env = getattr(fn, "__globals__", {})
-    for name in sorted(names):
-        if callable(env.get(name)):
-            names |= _names_used(env[name], seen)
+    called = [env[name] for name in sorted(names) if callable(env.get(name))]
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            called.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    for f in called:
+        if callable(f):
+            names |= _names_used(f, seen)
     return names
 
 
