@@ -45,3 +45,17 @@ e2e: $(STAMP) chromium
 cnn_concepts: $(STAMP)
 	$(PY) autograder/build_cnn_concepts.py
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/nbgrader generate_assignment cnn_concepts --force
+
+# ---- assignments (issue 3)
+.PHONY: lab walkthroughs
+
+## lab: JupyterLab on assignments/ from the repo root, so nbgrader_config.py is found
+## (students: the notebooks; instructors: Nbgrader > Formgrader in the menu bar)
+ALLOW_ROOT := $(shell test "$$(id -u)" = 0 && echo --allow-root)
+lab: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/assignments $(ALLOW_ROOT)
+
+## walkthroughs: the assignments with solutions and explanations, executed, in walkthroughs/
+walkthroughs: $(STAMP)
+	$(PY) -m autograder walkthroughs
