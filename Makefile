@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo lab test bench walkthroughs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## demo: print the cost report of the course's Q3 CNN (the main job until the notebooks land)
+## demo: print the cost report of the course's Q3 CNN, worked out layer by layer
 demo: $(STAMP)
 	$(PY) -m nncost demo q3 --explain
 
@@ -41,13 +41,6 @@ chromium:
 e2e: $(STAMP) chromium
 	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -v -s -rs
 
-## cnn_concepts: regenerate the CNN concepts notebooks (source, then the student release)
-cnn_concepts: $(STAMP)
-	$(PY) autograder/build_cnn_concepts.py
-	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/nbgrader generate_assignment cnn_concepts --force
-
-# ---- assignments (issue 3)
-.PHONY: lab walkthroughs
 
 ## lab: JupyterLab on assignments/ from the repo root, so nbgrader_config.py is found
 ## (students: the notebooks; instructors: Nbgrader > Formgrader in the menu bar)

@@ -44,9 +44,12 @@ from keras import layers
 import nncost
 import nncost.checks
 import nncost.course
+import nncost.plot
+import nncost.widgets
 
-# FLOPs per output value of each activation, in the course's table.
-ACTIVATION_FLOPS = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 6}"""
+# FLOPs per output value of each activation, in the course's table (nncost's convention).
+ACTIVATION_FLOPS = {name: nncost.COURSE.activation_flops[name]
+                    for name in ("linear", "relu", "sigmoid", "tanh", "softmax")}"""
 
 #: First lines of every hidden-test block: private names, so the student's own variables
 #: (``keras``, ``nncost``, ``io``…) cannot stand in for the grader's.

@@ -186,6 +186,8 @@ and its inference time on a processor that performs 1 GFLOPS ($10^9$ FLOPs per s
 """
         + _q1_figure()
     )
+    nb.md("The same network drawn by `nncost.plot.network`: one circle per neuron, one line per weight.")
+    nb.code("nncost.plot.network(nncost.course.q1())")
     _task(
         nb,
         "Task 1.1: build the network",
@@ -336,6 +338,7 @@ inference time, and compare questions 1 and 2 in a bar chart.
 """
         + _q2_figure()
     )
+    nb.code("nncost.plot.network(nncost.course.q2())")
     _task(
         nb,
         "Task 2.1: build the network",
@@ -424,26 +427,20 @@ FLOPs: $(2\\cdot4\\cdot9 + 9) + (2\\cdot9\\cdot6 + 6) + (2\\cdot6\\cdot3 + 3\\cd
     nb.md("""
 ## Compare questions 1 and 2
 
-The chart below uses your numbers. Question 2 has fewer inputs but wider hidden layers and a
+The chart below uses your models. Question 2 has fewer inputs but wider hidden layers and a
 softmax output: which costs grow, and by how much?
 """)
     nb.code("""\
-# Bar chart of questions 1 and 2 (plain matplotlib).
-# LEAD: swap this cell for nncost.plot.compare(...) once nncost.plot lands.
-import matplotlib.pyplot as plt
+# Your two models side by side, as nncost counts them (log scale when the bars differ by 100x):
+# do the heights agree with the numbers you computed?
+nncost.plot.compare({"Q1": model_q1, "Q2": model_q2})""")
+    nb.md("""
+## Play with it
 
-figures = {
-    "parameters": (q1_params, q2_params),
-    "model size (bytes)": (q1_size_bytes, q2_size_bytes),
-    "FLOPs": (q1_flops, q2_flops),
-    "inference time at 1 GFLOPS (s)": (q1_time_s, q2_time_s),
-}
-fig, axes = plt.subplots(1, 4, figsize=(13, 3))
-for ax, (title, values) in zip(axes, figures.items()):
-    ax.bar(["Q1", "Q2"], values, color=["tab:blue", "tab:orange"])
-    ax.set_title(title, fontsize=10)
-fig.tight_layout()
-plt.show()""")
+Move a slider: the network is rebuilt with the new size and every cost is recomputed. Which
+cost grows fastest when you double a hidden layer? What does a 10× faster processor change?
+""")
+    nb.code("nncost.widgets.explore(nncost.course.q1())")
     return nb
 
 

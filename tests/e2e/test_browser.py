@@ -29,15 +29,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
-NOTEBOOK = Path(os.environ.get("NNCOST_E2E_NOTEBOOK") or ROOT / "examples" / "explore.ipynb")
+# By default, the released assignment a student opens first; its last cell explores Q1.
+NOTEBOOK = Path(os.environ.get("NNCOST_E2E_NOTEBOOK") or ROOT / "assignments" / "dense" / "dense.ipynb")
 SHOTS = Path(os.environ.get("NNCOST_E2E_SCREENSHOT_DIR") or ROOT / "build" / "e2e")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-# The demo notebook explores the course's Q1 (5→5→5→1); its first slider is the input features.
-# One step right, 5 → 6 features: first layer 6·5 + 5 = 35 params, 2·6·5 + 5 = 65 FLOPs;
-# the rest unchanged (30 + 6 params, 55 + 11 FLOPs) → 71 params, 131 FLOPs.
-EXPECTED = {"explore.ipynb": {"params": "71", "flops": "131"}}
+# Both the dense assignment and the demo explore the course's Q1 (5→5→5→1); the first slider is
+# the input features. One step right, 5 → 6 features: first layer 6·5 + 5 = 35 params,
+# 2·6·5 + 5 = 65 FLOPs; the rest unchanged (30 + 6 params, 55 + 11 FLOPs) → 71 params, 131 FLOPs.
+EXPECTED = {name: {"params": "71", "flops": "131"} for name in ("dense.ipynb", "explore.ipynb")}
 # Its builder starts on a 28×28×1 input with Conv2D(32, 3×3, stride 1, 'valid', relu) selected:
 # 3·3·1·32 + 32 = 320 params; output 26·26·32 = 21,632 values: 2·9·1·21,632 + 21,632 = 411,008
 EXPECTED_BUILDER = {"explore.ipynb": {"params": "320", "flops": "411,008"}}
