@@ -39,7 +39,7 @@ chromium:
 ## e2e: the browser test alone — JupyterLab + headless Chromium.
 ## Another notebook: make e2e NOTEBOOK=path/to/notebook.ipynb (it must show widgets.explore(...)).
 e2e: $(STAMP) chromium
-	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -v -s -rs
+	NNCOST_E2E_NOTEBOOK=$(NOTEBOOK) $(PY) -m pytest tests/e2e -n 0 -v -s -rs
 
 
 ## lab: JupyterLab on assignments/ from the repo root, so nbgrader_config.py is found
