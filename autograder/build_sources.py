@@ -20,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 
+from nncost.checks import FORBIDDEN_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 
@@ -229,22 +231,7 @@ assert _type(_n) is _int and _n == {g["params"]} == _ref.count_params(), "{var}:
 
 #: names compute() may not use, per graded part: asking Keras or nncost for the answer
 #: instead of working it out from the layer sizes.
-FORBIDDEN = {
-    "params": (
-        "nncost",
-        "profile",
-        "count_params",
-        "weights",
-        "trainable_weights",
-        "non_trainable_weights",
-        "get_weights",
-        "kernel",
-        "recurrent_kernel",
-        "variables",
-        "trainable_variables",
-    ),
-    "flops": ("nncost", "profile"),
-}
+FORBIDDEN = {"params": FORBIDDEN_NAMES, "flops": ("nncost", "profile")}
 
 NAMES_USED = """\
 def _names(_f, _seen):
