@@ -88,7 +88,8 @@ def q6():
 def q7(seq_len: int | None = None):
     """Q7: one LSTM layer with x=4 inputs and h=3 units, then a sigmoid unit.
 
-    The seed leaves the sequence length open (``None``): profile it with ``seq_len=``.
+    The seed leaves the sequence length open (``None``): profile it with ``seq_len=``. The
+    recurrent assignment fixes T = 5, which is ``q7(seq_len=5)``.
     """
     keras, L = _k()
     return keras.Sequential(
