@@ -139,7 +139,7 @@ def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> l
 def _flat_to_tree(folder: Path, layout: dict[str, list[str]]) -> Path:
     owner = {nb: a for a, nbs in layout.items() for nb in nbs}
     tree = folder / "_tree"
-    for path in folder.rglob("*.ipynb"):
+    for path in sorted(folder.rglob("*.ipynb")):  # listed before the tree is written into folder
         student, _, rest = path.name.partition("_")
         stem = Path(rest).stem
         assignment = owner.get(stem, "unknown")

@@ -264,3 +264,20 @@ def test_rerun_resumes_and_gives_the_same_grades(graded, course):
 )
 def test_audit(code, flagged):
     assert bool(audit_source(code, {"math"})) is flagged
+
+
+def test_collect_reads_a_flat_zip_as_zip_collect_takes_it(tmp_path, course):
+    """`<student>_<notebook>.ipynb` files in a zip, as nbgrader's zip_collect takes them."""
+    import zipfile
+
+    _, released, _ = course
+    archive = tmp_path / "downloads.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ann_tiny.ipynb", nbformat.writes(_student(released, RIGHT_A, RIGHT_B)))
+        zf.writestr("bob_tiny.ipynb", nbformat.writes(_student(released)))
+        zf.writestr("cat_tiny (1).ipynb", nbformat.writes(_student(released)))
+    subs = grading.collect(archive, {"tiny": ["tiny"]}, tmp_path / "scratch")
+    by = {s.student: s for s in subs}
+    assert set(by) == {"ann", "bob", "cat"}
+    assert set(by["ann"].notebooks["tiny"]) == {"tiny"} and not by["ann"].problems
+    assert any("unknown assignment" in p for p in by["cat"].problems)  # misnamed: not graded
