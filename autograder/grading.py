@@ -280,6 +280,8 @@ def grade_student(sub: Submission, template: Path, work: Path, out: Path,
                                        + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
         if given:
             _autograde(course, assignment, sub.student, len(given), out, limits, record)
+        for nb, flags in flagged.items():
+            _flag_feedback(out / "feedback" / sub.student / assignment / f"{nb}.html", flags)
         grades = _read_grades(course / "gradebook.db", assignment, expected, sub.student) if given else {
             nb: _max_scores(template, assignment, nb) for nb in expected}
         for nb, parts in grades.items():
@@ -291,6 +293,22 @@ def grade_student(sub: Submission, template: Path, work: Path, out: Path,
     record["seconds"] = round(time.perf_counter() - start, 2)
     _write_json(out / "results" / f"{sub.student}.json", record)
     return record
+
+
+def _flag_feedback(path: Path, flags: list[str]) -> None:
+    """Say at the top of a flagged notebook's feedback why its autograded score is 0."""
+    if not path.exists():
+        return
+    import html
+
+    items = "".join(f"<li>{html.escape(f)}</li>" for f in flags)
+    banner = ('<div style="border:2px solid #c00;padding:8px;margin:8px;background:#fee">'
+              "<b>Flagged for review:</b> this notebook changes the grading kernel or the modules "
+              "it uses, so its autograded parts score 0 until your instructor reviews it. "
+              f"Lines found:<ul>{items}</ul></div>")
+    text = path.read_text()
+    at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+    path.write_text(text[:at] + banner + text[at:])
 
 
 def _autograded(course: Path, student: str, assignment: str, nb: str) -> bool:

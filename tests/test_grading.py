@@ -226,6 +226,13 @@ def test_feedback_hides_hidden_tests(graded):
     assert "double(-4) should be -8" in html  # its message is
 
 
+def test_flagged_feedback_says_why_the_score_is_zero(graded):
+    out, _ = graded
+    html = (out / "feedback" / "attack_patch_isclose" / "tiny" / "tiny.html").read_text()
+    assert "Flagged for review" in html and "monkeypatching" in html
+    assert "Flagged for review" not in (out / "feedback" / "perfect" / "tiny" / "tiny.html").read_text()
+
+
 def test_summary_and_histogram(graded):
     out, _ = graded
     assert (out / "histogram.png").stat().st_size > 1000
