@@ -583,16 +583,22 @@ def _shape(value, i: int) -> tuple:
     return tuple(_whole(v, f"item {i + 1}'s size") for v in value)
 
 
+def _one_per_layer(values, model, plural: str, singular: str, note: str):
+    """The model, once ``values`` is a list with one item per layer of it."""
+    model = _require_model(model)
+    if not isinstance(values, (list, tuple)):
+        _fail(f"give a list of {plural}, one per layer; got {type(values).__name__}.")
+    if len(values) != len(model.layers):
+        _fail(
+            f"give one {singular} per layer: the model has {len(model.layers)} layers ({note}), "
+            f"you gave {len(values)}."
+        )
+    return model
+
+
 def check_shapes(shapes, model) -> None:
     """One output shape per layer of ``model`` (batch axis left out), e.g. ``[(26, 26, 32), …]``."""
-    model = _require_model(model)
-    if not isinstance(shapes, (list, tuple)):
-        _fail(f"give a list of shapes, one per layer; got {type(shapes).__name__}.")
-    if len(shapes) != len(model.layers):
-        _fail(
-            f"give one shape per layer: the model has {len(model.layers)} layers (keras.Input is "
-            f"not a layer), you gave {len(shapes)}."
-        )
+    model = _one_per_layer(shapes, model, "shapes", "shape", "keras.Input is not a layer")
     for i, (value, layer) in enumerate(zip(shapes, model.layers)):
         got, right = _shape(value, i), tuple(int(d) for d in layer.output.shape[1:])
         if got == right:
@@ -630,14 +636,7 @@ def check_shapes(shapes, model) -> None:
 
 def check_layer_params(values, model) -> None:
     """One parameter count per layer of ``model``, in order."""
-    model = _require_model(model)
-    if not isinstance(values, (list, tuple)):
-        _fail(f"give a list of numbers, one per layer; got {type(values).__name__}.")
-    if len(values) != len(model.layers):
-        _fail(
-            f"give one count per layer: the model has {len(model.layers)} layers (pooling and "
-            f"Flatten count too, with 0), you gave {len(values)}."
-        )
+    model = _one_per_layer(values, model, "numbers", "count", "pooling and Flatten count too, with 0")
     for i, (value, layer) in enumerate(zip(values, model.layers)):
         got, right = _whole(value, f"item {i + 1}"), layer.count_params()
         if got == right:
