@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -185,13 +186,19 @@ c.GenerateFeedback.preprocessors = [
 """
 
 
-def _write_course_config(course: Path, limits: Limits) -> None:
+@functools.cache
+def _ignore_pattern() -> str:
+    """The course's IgnorePattern, read once from autograder/nbgrader_config.py."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    course_config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "autograder")).load_config()
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "autograder"))
+    return loader.load_config().IgnorePattern.pattern
+
+
+def _write_course_config(course: Path, limits: Limits) -> None:
     (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
         root=str(course), db=str(course / "gradebook.db"), cell_timeout=limits.cell_timeout,
-        ignore=course_config.IgnorePattern.pattern))
+        ignore=_ignore_pattern()))
 
 
 def _nbgrader(args: list[str], course: Path, limits: Limits) -> subprocess.CompletedProcess:
@@ -282,8 +289,8 @@ def grade_student(sub: Submission, template: Path, work: Path, out: Path,
             _autograde(course, assignment, sub.student, len(given), out, limits, record)
         for nb, flags in flagged.items():
             _flag_feedback(out / "feedback" / sub.student / assignment / f"{nb}.html", flags)
-        grades = _read_grades(course / "gradebook.db", assignment, expected, sub.student) if given else {
-            nb: _max_scores(template, assignment, nb) for nb in expected}
+        grades = (_read_grades(course / "gradebook.db", assignment, expected, sub.student) if given
+                  else _zero_grades(template, assignment, expected))
         for nb, parts in grades.items():
             ran = nb in given and _autograded(course, sub.student, assignment, nb)
             if not ran or nb in flagged:  # missing, unreadable, crashed, or tampered with
@@ -315,12 +322,13 @@ def _autograded(course: Path, student: str, assignment: str, nb: str) -> bool:
     return (course / "autograded" / student / assignment / f"{nb}.ipynb").exists()
 
 
-def _max_scores(template: Path, assignment: str, nb: str) -> dict:
+def _zero_grades(template: Path, assignment: str, notebooks: list[str]) -> dict:
+    """Every graded part of ``notebooks`` at score 0, with its maximum from the gradebook."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
-        return {c.name: {"score": 0.0, "max": float(c.max_score), "manual": False}
-                for c in gb.find_notebook(nb, assignment).grade_cells}
+        return {nb: {c.name: {"score": 0.0, "max": float(c.max_score), "manual": False}
+                     for c in gb.find_notebook(nb, assignment).grade_cells} for nb in notebooks}
 
 
 def _autograde(course: Path, assignment: str, student: str, n_notebooks: int, out: Path,
@@ -412,14 +420,10 @@ def grade(submissions: Path, out: Path, *, workers: int | None = None, source: P
             try:
                 rec = fut.result()
             except Exception as err:  # noqa: BLE001 — one student's failure never stops the class
-                rec = {"student": sub.student, "assignments": {a: {nb: _max_scores(template, a, nb)
-                       for nb in nbs} for a, nbs in layout.items()},
+                rec = {"student": sub.student,
+                       "assignments": {a: _zero_grades(template, a, nbs) for a, nbs in layout.items()},
                        "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
                        "flags": [], "seconds": 0.0}
-                for grades in rec["assignments"].values():
-                    for parts in grades.values():
-                        for part in parts.values():
-                            part["score"] = 0.0
                 _write_json(out / "results" / f"{sub.student}.json", rec)
             records[sub.student] = rec
             bar.update(failed=bool(rec["problems"] or rec["flags"]))
