@@ -149,6 +149,17 @@ def _reference_model(question: str):
     return course.MODELS[question]()
 
 
+def _layers(model) -> list:
+    """``model.layers`` without the ``InputLayer`` a functional model starts with.
+
+    A Sequential's ``model.layers`` has no InputLayer, a functional model's (built with
+    ``keras.Model(inputs, outputs)``) does; either way ``keras.Input`` is not a layer here.
+    """
+    import keras
+
+    return [x for x in model.layers if not isinstance(x, keras.layers.InputLayer)]
+
+
 def check_model(model, question: str) -> None:
     """Does ``model`` have the architecture question ``question`` ("q1" … "q7") asks for?
 
@@ -164,8 +175,8 @@ def check_model(model, question: str) -> None:
             f"asks for {ref_in}: start the model with keras.Input({ref_in})."
         )
     got_layers, ref_layers = (
-        [_describe(x) for x in model.layers],
-        [_describe(x) for x in ref.layers],
+        [_describe(x) for x in _layers(model)],
+        [_describe(x) for x in _layers(ref)],
     )
     got_kinds, ref_kinds = [d["kind"] for d in got_layers], [d["kind"] for d in ref_layers]
     if got_kinds != ref_kinds:
@@ -389,29 +400,79 @@ FORBIDDEN_NAMES = (
 )
 
 
-def _names_used(fn, seen=None) -> set[str]:
-    """Global and attribute names in ``fn``'s code and in the functions it calls."""
-    seen = set() if seen is None else seen
-    code = getattr(fn, "__code__", None)
-    if code is None or id(code) in seen:
-        return set()
-    seen.add(id(code))
-    stack, names = [code], set()
+def _own(obj) -> bool:
+    """Defined in the notebook itself (a student's function or class), not in a library."""
+    return getattr(obj, "__module__", None) == "__main__"
+
+
+def _code_names(code) -> tuple[set[str], set[str], set[str]]:
+    """(global names, attribute names read, attribute names written) in ``code`` and its
+    nested functions, comprehensions and classes."""
+    import dis
+
+    globals_, read, written = set(), set(), set()
+    stack = [code]
     while stack:
         c = stack.pop()
-        names |= set(c.co_names)
+        for ins in dis.get_instructions(c):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "IMPORT_NAME", "IMPORT_FROM"):
+                globals_.add(ins.argval)
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD", "DELETE_ATTR"):
+                read.add(ins.argval)
+            elif ins.opname == "STORE_ATTR":
+                written.add(ins.argval)
         stack += [k for k in c.co_consts if hasattr(k, "co_names")]
-    env = getattr(fn, "__globals__", {})
-    called = [env[name] for name in sorted(names) if callable(env.get(name))]
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            called.append(cell.cell_contents)
-        except ValueError:  # an empty cell
+    return globals_, read, written
+
+
+def _members(cls) -> list:
+    """The functions of a class defined in the notebook (methods, static and class methods)."""
+    out = []
+    for value in vars(cls).values():
+        value = getattr(value, "__func__", value)
+        if callable(value) and hasattr(value, "__code__"):
+            out.append(value)
+    return out
+
+
+def names_used(fn) -> set[str]:
+    """The names through which ``fn`` could ask a library for something.
+
+    Global names bound to anything but the notebook's own functions and classes, and attribute
+    names read but never set, in ``fn``'s code and in the notebook's own functions, classes
+    and closures it reaches. A student's own helper called ``profile``, or an attribute
+    ``.weights`` that the student's own code sets, is the student's, not the library's, and is
+    not listed. What the compute tasks read to refuse ``FORBIDDEN_NAMES`` (the check cells
+    here, and the graded cells, which export it for the grader).
+    """
+    seen: set[int] = set()
+    library, read, written = set(), set(), set()
+    todo = [fn]
+    while todo:
+        f = todo.pop()
+        if isinstance(f, type) and _own(f):
+            todo += _members(f)
             continue
-    for f in called:
-        if callable(f):
-            names |= _names_used(f, seen)
-    return names
+        code = getattr(f, "__code__", None)
+        if code is None or id(code) in seen:
+            continue
+        seen.add(id(code))
+        globals_, reads, writes = _code_names(code)
+        read |= reads
+        written |= writes
+        env = getattr(f, "__globals__", {})
+        for name in globals_:
+            obj = env.get(name)
+            if obj is not None and _own(obj):
+                todo.append(obj)
+            else:
+                library.add(name)
+        for cell in getattr(f, "__closure__", None) or ():
+            try:
+                todo.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+    return library | (read - written)
 
 
 def _call_compute(compute, model):
@@ -436,7 +497,7 @@ def check_compute(compute, model) -> None:
     Runs it on ``model`` and on a small model of the same family it has not seen.
     """
     model = _require_model(model)
-    asked = sorted(_names_used(compute) & set(FORBIDDEN_NAMES))
+    asked = sorted(names_used(compute) & set(FORBIDDEN_NAMES))
     if asked:
         _fail(
             f"compute uses {', '.join(asked)}: work the numbers out from the layers' sizes with "
@@ -588,9 +649,9 @@ def _one_per_layer(values, model, plural: str, singular: str, note: str):
     model = _require_model(model)
     if not isinstance(values, (list, tuple)):
         _fail(f"give a list of {plural}, one per layer; got {type(values).__name__}.")
-    if len(values) != len(model.layers):
+    if len(values) != len(_layers(model)):
         _fail(
-            f"give one {singular} per layer: the model has {len(model.layers)} layers ({note}), "
+            f"give one {singular} per layer: the model has {len(_layers(model))} layers ({note}), "
             f"you gave {len(values)}."
         )
     return model
@@ -599,7 +660,7 @@ def _one_per_layer(values, model, plural: str, singular: str, note: str):
 def check_shapes(shapes, model) -> None:
     """One output shape per layer of ``model`` (batch axis left out), e.g. ``[(26, 26, 32), …]``."""
     model = _one_per_layer(shapes, model, "shapes", "shape", "keras.Input is not a layer")
-    for i, (value, layer) in enumerate(zip(shapes, model.layers)):
+    for i, (value, layer) in enumerate(zip(shapes, _layers(model))):
         got, right = _shape(value, i), tuple(int(d) for d in layer.output.shape[1:])
         if got == right:
             continue
@@ -637,7 +698,7 @@ def check_shapes(shapes, model) -> None:
 def check_layer_params(values, model) -> None:
     """One parameter count per layer of ``model``, in order."""
     model = _one_per_layer(values, model, "numbers", "count", "pooling and Flatten count too, with 0")
-    for i, (value, layer) in enumerate(zip(values, model.layers)):
+    for i, (value, layer) in enumerate(zip(values, _layers(model))):
         got, right = _whole(value, f"item {i + 1}"), layer.count_params()
         if got == right:
             continue

@@ -205,3 +205,60 @@ def test_check_layer_params_names_the_bias_and_the_input_channels(models):
     no_cin = right[:2] + [27 * 64 + 64] + right[3:]
     assert "input channel" in fails(checks.check_layer_params, no_cin, models["q5"])
     assert "0 parameters" in fails(checks.check_layer_params, [896, 5] + right[2:], models["q5"])
+
+
+NOTEBOOK_CODE = '''
+import nncost
+class LayerCost:
+    def __init__(self, layer):
+        self.weights = layer.units * (layer.input.shape[-1] + 1)  # the student's own attribute
+    def total(self):
+        return self.weights
+def profile(layer):  # the student's own helper, named like nncost's
+    return LayerCost(layer).total()
+def honest(model):
+    return sum(profile(layer) for layer in model.layers), 0
+def asks_keras(model):
+    return model.count_params(), 0
+def asks_nncost(model):
+    return nncost.profile(model).params, 0
+class Helper:
+    def count(self, model):
+        return model.count_params()
+def asks_through_a_method(model):
+    return Helper().count(model), 0
+def _make():
+    def inner(model):
+        return sum(layer.count_params() for layer in model.layers), 0
+    return inner
+asks_through_a_closure = _make()
+'''
+
+
+@pytest.mark.parametrize(
+    "name, refused",
+    [
+        ("honest", []),  # own `profile` helper and own `.weights` attribute: the student's
+        ("asks_keras", ["count_params"]),
+        ("asks_nncost", ["nncost", "profile"]),
+        ("asks_through_a_method", ["count_params"]),
+        ("asks_through_a_closure", ["count_params"]),
+    ],
+)
+def test_names_used_tells_the_students_own_names_from_the_librarys(name, refused):
+    namespace = {"__name__": "__main__"}  # as in a notebook's kernel
+    exec(compile(NOTEBOOK_CODE, "<notebook>", "exec"), namespace)
+    assert sorted(checks.names_used(namespace[name]) & set(checks.FORBIDDEN_NAMES)) == refused
+
+
+def test_a_functional_model_is_checked_like_the_sequential_one():
+    """keras.Model(inputs, outputs) lists an InputLayer first; the checks leave it out, as
+    the conventions do: the right functional model of question 1 passes, with 3 layers."""
+    inputs = keras.Input((5,))
+    x = keras.layers.Dense(5, activation="relu")(inputs)
+    x = keras.layers.Dense(5, activation="relu")(x)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+    assert type(model.layers[0]).__name__ == "InputLayer"
+    checks.check_model(model, "q1")
+    checks.check_layer_params([30, 30, 6], model)  # 5·5 + 5, 5·5 + 5, 5·1 + 1
+    checks.check_shapes([(5,), (5,), (1,)], model)
