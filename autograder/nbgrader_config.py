@@ -1,28 +1,72 @@
 """nbgrader configuration for the nncost course (loaded by ../nbgrader_config.py).
 
 The course directory is the repository root: instructor notebooks in ``source/``,
-student notebooks released into ``assignments/``.
+student notebooks released into ``assignments/``. ``python -m autograder grade`` loads this
+file too and changes only the paths, so a class graded there is graded exactly as
+``nbgrader autograde`` grades it here.
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 — provided by traitlets when nbgrader loads this file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # the preprocessors below live in this repository's autograder/
+    sys.path.insert(0, ROOT)
 
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.course_id = "nncost"
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+# Files a graded cell saves for the judge (cnn_concepts' models and arrays, graded_*.keras/.npz)
+# are the student's work, never part of a release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "graded_*"]
 
 # TensorFlow's import alone takes ~5 s here; a cell that builds and profiles a model more.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# A test cell the student deleted comes back from the gradebook, with its points.
+c.OverwriteCells.add_missing_cells = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Backstop: a graded cell that writes to stderr scores 0, and TensorFlow/absl log lines
-# can slip through even with the setup cell silencing them.
+# can slip through even with the setup cell silencing them. (Judged cells fold stderr into
+# stdout; this still keeps the autograded notebooks clean.)
 c.IgnorePattern.pattern = r"(WARNING: All log messages before absl|I0000 |W0000 |E0000 |.*oneDNN custom operations).*"
+
+
+# nbgrader's own preprocessor lists, read from nbgrader (not copied), with this course's steps:
+def _names(trait):
+    return [f"{p.__module__}.{p.__name__}" if isinstance(p, type) else p for p in trait.default()]
+
+
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+
+_autograde = _names(Autograde.class_traits()["autograde_preprocessors"])
+_execute = next(i for i, p in enumerate(_autograde) if p.endswith(".Execute"))
+# a kernel that dies keeps the points of the cells that ran; then every graded cell is judged
+# from its exported answers, outside the kernel (autograder/verdict.py)
+_autograde[_execute : _execute + 1] = [
+    "autograder.execute.SurvivingExecute",
+    "autograder.verdict.Judge",
+]
+c.Autograde.autograde_preprocessors = _autograde
+# cells the gradebook does not know are the student's own, whatever their metadata claims
+_sanitize = _names(Autograde.class_traits()["sanitize_preprocessors"])
+_sanitize.insert(_sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
+                 "autograder.sanitize.ForgetUnknownCells")
+c.Autograde.sanitize_preprocessors = _sanitize
+# the references of the verdicts (metadata.nncost) never reach a student
+c.GenerateAssignment.preprocessors = [
+    *_names(GenerateAssignment.class_traits()["preprocessors"]),
+    "autograder.verdict.ClearReferences",
+]
+# feedback shows the hidden tests' messages, never their code
+_feedback = _names(GenerateFeedback.class_traits()["preprocessors"])
+_feedback.insert(_feedback.index("nbgrader.preprocessors.getgrades.GetGrades") + 1,
+                 "autograder.feedback.HideHiddenTests")
+c.GenerateFeedback.preprocessors = _feedback
