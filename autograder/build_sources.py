@@ -7,13 +7,15 @@
 The notebooks are never edited by hand: edit :mod:`autograder.notebooks` and regenerate.
 Cell ids are derived from the spec, so regenerating an unchanged spec rewrites identical files.
 
-Golden numbers for the hidden tests (what nncost gives for each model when the sources are
-built) are embedded next to the call that recomputes them at grading time; a grading kernel
-in which nncost has been altered then fails the test instead of passing it.
+A graded cell's hidden part only exports the student's answers (:func:`nncost.answers.export`);
+the references it is judged against (what nncost gives for each model when the sources are
+built) go into the cell's metadata, ``metadata.nncost.verdict``, which the kernel never sees,
+the release drops, and :mod:`autograder.verdict` reads in the grading process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from pathlib import Path
@@ -53,27 +55,30 @@ import nncost.widgets
 ACTIVATION_FLOPS = {name: nncost.COURSE.activation_flops[name]
                     for name in ("linear", "relu", "sigmoid", "tanh", "softmax")}"""
 
-#: First lines of every hidden-test block: private names, so the student's own variables
-#: (``keras``, ``nncost``, ``io``…) cannot stand in for the grader's.
-HIDDEN_HEADER = """\
-import contextlib as _cl, io as _io, warnings as _w
-import builtins as _bi
-import keras as _keras, nncost as _nc, nncost.course as _course
+@dataclasses.dataclass
+class Hidden:
+    """The hidden part of a graded cell: answers to export and the checks that judge them.
 
-# The real built-ins, whatever the notebook's namespace has rebound `type`, `int`… to.
-_type, _isinstance, _int, _float, _tuple, _list, _str = (
-    _bi.type, _bi.isinstance, _bi.int, _bi.float, _bi.tuple, _bi.list, _bi.str)
-_len, _abs, _all, _getattr = _bi.len, _bi.abs, _bi.all, _bi.getattr
+    ``answers`` maps each exported name to the expression the kernel evaluates for it;
+    ``checks`` are :mod:`autograder.verdict` checks holding the references; ``imports`` are the
+    lines the expressions need.
+    """
 
-def _profile(_m):
-    with _w.catch_warnings():
-        _w.simplefilter("ignore")
-        return _nc.profile(_m)
+    answers: dict[str, str]
+    checks: list[dict]
+    imports: tuple[str, ...] = ()
 
-def _quiet(_f, *_a):
-    # The student's code runs with stdout and stderr captured: grading never writes to stderr.
-    with _cl.redirect_stdout(_io.StringIO()), _cl.redirect_stderr(_io.StringIO()):
-        return _f(*_a)"""
+    def __add__(self, other: Hidden) -> Hidden:
+        imports = tuple(dict.fromkeys(self.imports + other.imports))
+        return Hidden({**self.answers, **other.answers}, self.checks + other.checks, imports)
+
+    def code(self, grade_id: str) -> str:
+        names = ", ".join(f"{name}={expr}" for name, expr in self.answers.items())
+        return "\n".join(
+            [*self.imports, "import nncost.answers as _answers", "",
+             "# Hand the answers to the grader, which judges them outside this kernel.",
+             f"_answers.export({grade_id!r}, {names})"]
+        )
 
 
 # --------------------------------------------------------------------------- cells
@@ -124,18 +129,16 @@ class Notebook:
         self._add(cell, f"{grade_id}_answer", solution=True)
         self.explanations[f"{grade_id}_answer"] = explanation.strip("\n")
 
-    def graded(self, grade_id: str, points: int, visible: str, hidden: str) -> None:
+    def graded(self, grade_id: str, points: int, visible: str, hidden: Hidden) -> None:
         source = (
             visible.strip("\n")
             + "\n\n### BEGIN HIDDEN TESTS\n"
-            + HIDDEN_HEADER
-            + "\n\n"
-            + hidden.strip("\n")
+            + hidden.code(grade_id)
             + "\n### END HIDDEN TESTS"
         )
-        self._add(
-            nbformat.v4.new_code_cell(source), grade_id, grade=True, locked=True, points=points
-        )
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nncost"] = {"verdict": hidden.checks}
+        self._add(cell, grade_id, grade=True, locked=True, points=points)
         self.points[grade_id] = points
 
     def to_notebook(self):
@@ -178,6 +181,8 @@ def build_model(code: str):
 
 def golden(code: str) -> dict:
     """What nncost gives for the model ``code`` builds (the build-time reference)."""
+    from nncost.answers import encode, layer_key
+
     model = build_model(code)
     report = _quiet_profile(model)
     rec = [r for r in report.leaves if r.kind in ("SimpleRNN", "LSTM", "GRU")]
@@ -185,177 +190,83 @@ def golden(code: str) -> dict:
     if rec:
         steps = model.get_layer(rec[0].name).input.shape[1]
         step = rec[0].flops // steps
+    exported = encode(model)
     return {
         "params": report.params,
         "flops": report.flops,
         "size_bytes": report.model_size_bytes,
         "time_s": report.inference_time(1e9),
         "layer_params": [layer.count_params() for layer in model.layers],
-        "shapes": [tuple(int(d) for d in layer.output.shape[1:]) for layer in model.layers],
+        "shapes": [[int(d) for d in layer.output.shape[1:]] for layer in model.layers],
         "step_flops": step,
-        "input": tuple(int(d) for d in model.inputs[0].shape[1:]),
-        "layers": [_layer_key(layer) for layer in model.layers],
+        "model": {
+            "inputs": exported["inputs"],
+            "layers": [layer_key(layer) for layer in exported["layers"]],
+            "params": exported["params"],
+        },
     }
 
 
-def _layer_key(layer) -> tuple:
-    """Mirror of the ``_key`` function the hidden model tests define."""
-    size = getattr(layer, "units", None) or getattr(layer, "filters", None) or 0
-    window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None) or ()
-    act = getattr(getattr(layer, "activation", None), "__name__", None)
-    return (type(layer).__name__, str(act), int(size), tuple(int(v) for v in window))
-
-
 # --------------------------------------------------------------------------- hidden tests
-def hidden_model(var: str, question: str) -> str:
+def hidden_model(var: str, question: str) -> Hidden:
+    """``var`` must be question ``question``'s model: input, layers and parameter count."""
     code = f"_course.{question}()" if question != "q7" else "_course.q7(5)"
-    g = golden(code)
-    return f'''\
-_m = {var}
-assert _isinstance(_m, _keras.Model), "{var} is not a Keras model"
-
-def _key(_l):
-    _size = _getattr(_l, "units", None) or _getattr(_l, "filters", None) or 0
-    _win = _getattr(_l, "kernel_size", None) or _getattr(_l, "pool_size", None) or ()
-    _act = _getattr(_getattr(_l, "activation", None), "__name__", None)
-    return (_str(_type(_l).__name__), _str(_act), _int(_size), _tuple(_int(_v) for _v in _win))
-
-assert _tuple(_int(_d) for _d in _m.inputs[0].shape[1:]) == {g["input"]!r}, "{var}: wrong input shape"
-assert [_key(_l) for _l in _m.layers] == {g["layers"]!r}, (
-    "{var}: its layers (kinds, sizes, windows or activations) are not the ones the question asks for")
-_ref = {code}
-assert [_key(_l) for _l in _ref.layers] == {g["layers"]!r}, "grading reference changed"
-_n = _m.count_params()
-assert _type(_n) is _int and _n == {g["params"]} == _ref.count_params(), "{var}: wrong parameter count"'''
+    want = golden(code)["model"]
+    assert want["params"] == build_model(code).count_params(), "nncost disagrees with Keras"
+    return Hidden({var: var}, [{"kind": "model", "answer": var, "want": want}])
 
 
 #: names compute() may not use, per graded part: asking Keras or nncost for the answer
 #: instead of working it out from the layer sizes.
 FORBIDDEN = {"params": FORBIDDEN_NAMES, "flops": ("nncost", "profile")}
 
-NAMES_USED = """\
-def _names(_f, _seen):
-    # every global and attribute name the code of _f (and of the functions it calls) uses
-    _code = _getattr(_f, "__code__", None)
-    if _code is None or _bi.id(_code) in _seen:
-        return _bi.set()
-    _seen.add(_bi.id(_code))
-    _stack, _out = [_code], _bi.set()
-    while _stack:
-        _c = _stack.pop()
-        _out |= _bi.set(_c.co_names)
-        _stack += [_k for _k in _c.co_consts if _bi.hasattr(_k, "co_names")]
-    _g = _getattr(_f, "__globals__", {})
-    _called = [_g[_n] for _n in _bi.sorted(_out) if _bi.callable(_g.get(_n))]
-    for _cell in _getattr(_f, "__closure__", None) or ():
-        try:
-            _called.append(_cell.cell_contents)
-        except ValueError:
-            pass
-    for _h in _called:
-        if _bi.callable(_h):
-            _out |= _names(_h, _seen)
-    return _out"""
 
+def hidden_compute(index: int, cases: list[tuple[str, str]]) -> Hidden:
+    """Run the student's compute() on each (description, model code) case; judge item ``index``.
 
-def hidden_compute(index: int, cases: list[tuple[str, str]]) -> str:
-    """Run the student's compute() on each (description, model code) case; compare item ``index``.
-
-    The whole test runs inside a function, and the student's code runs before the expected
-    numbers exist anywhere but in this function's constants: compute() cannot read them from
-    the notebook's namespace.
+    The kernel exports compute's outputs (or the error each call raised) and the names its code
+    uses; the expected counts are nncost's, computed here when the sources are built.
     """
     what = ("params", "flops")[index]
-    label = ("parameter", "FLOPs")[index]
-    cases_code = "\n".join(f"        ({desc!r}, {code})," for desc, code in cases)
-    wants = [golden(code)[what] for _, code in cases]
-    return f"""\
-{NAMES_USED}
-
-def _grade():
-    _used = _bi.sorted(_names(compute, _bi.set()) & _bi.set({FORBIDDEN[what]!r}))
-    assert not _used, (
-        f"compute(model) must work the {label} count out from the layers' sizes, "
-        f"without {{', '.join(_used)}}")
-    _cases = [
-{cases_code}
-    ]
-    _outs = [_quiet(compute, _m) for _what, _m in _cases]
-    _wants = {wants!r}
-    for (_what, _m), _out, _want in _bi.zip(_cases, _outs, _wants):
-        _ref = _profile(_m).{what}
-        assert _type(_ref) is _int and _ref == _want, "grading reference changed: nncost was altered"
-        assert (_type(_out) is _tuple or _type(_out) is _list) and _len(_out) == 2, (
-            "compute(model) must return (params, flops)")
-        _got = _out[{index}]
-        assert _type(_got) is _int, "compute(model) must return plain Python ints"
-        assert _got == _want, f"compute(model) gives the wrong {label} count on {{_what}}"
-
-_grade()"""
-
-
-def hidden_int(var: str, want: int, ref: str | None, label: str) -> str:
-    """``var`` must be a plain int equal to ``want``; ``ref`` recomputes it with nncost."""
-    lines = [f"_got = {var}", f'assert _type(_got) is _int, "{var} must be a plain Python int"']
-    if ref:
-        lines.append(f'assert {ref} == {want}, "grading reference changed: nncost was altered"')
-    lines.append(f'assert _got == {want}, "{var} is not the {label}"')
-    return "\n".join(lines)
-
-
-def hidden_float(var: str, want: float, ref: str, label: str) -> str:
-    return f'''\
-_got = {var}
-assert (_type(_got) is _int or _type(_got) is _float), "{var} must be a plain Python number (int or float)"
-assert _abs({ref} - {want!r}) <= 1e-9 * {want!r}, "grading reference changed: nncost was altered"
-assert _abs(_float(_got) - {want!r}) <= 1e-6 * {want!r}, "{var} is not the {label}"'''
-
-
-def hidden_size(prefix: str, code: str) -> str:
-    g = golden(code)
-    return "\n".join(
-        [
-            hidden_int(
-                f"{prefix}_size_bytes",
-                g["size_bytes"],
-                f"_profile({code}).model_size_bytes",
-                "model size in bytes",
-            ),
-            hidden_float(
-                f"{prefix}_size_kb",
-                g["size_bytes"] / 1024,
-                f"_profile({code}).model_size_bytes / 1024",
-                "model size in KB",
-            ),
-        ]
+    models = ", ".join(code for _, code in cases)
+    return Hidden(
+        {"outputs": f"_answers.run(compute, [{models}])",
+         "uses": "sorted(_checks.names_used(compute))"},
+        [{"kind": "compute", "answer": "outputs", "index": index,
+          "label": ("parameter", "FLOPs")[index], "cases": [desc for desc, _ in cases],
+          "want": [golden(code)[what] for _, code in cases], "forbidden": list(FORBIDDEN[what])}],
+        ("import keras as _keras, nncost.checks as _checks, nncost.course as _course",),
     )
 
 
-def hidden_time(var: str, code: str) -> str:
-    g = golden(code)
-    return hidden_float(
-        var,
-        g["time_s"],
-        f"_profile({code}).inference_time(1e9)",
-        "inference time in seconds on a 1 GFLOPS processor",
-    )
+def hidden_int(var: str, want: int, label: str) -> Hidden:
+    """``var`` must be a plain int equal to ``want``."""
+    return Hidden({var: var}, [{"kind": "equal", "answer": var, "want": {"type": "int", "value": want},
+                                "message": f"{var} is not the {label}"}])
 
 
-def hidden_list(var: str, code: str, field: str, label: str) -> str:
-    want = golden(code)[field]
-    conv = (
-        (
-            "_tuple(_int(_d) for _d in _x) if (_type(_x) is _tuple or _type(_x) is _list) and "
-            "_all(_type(_d) is _int for _d in _x) else None"
-        )
-        if field == "shapes"
-        else "_x if _type(_x) is _int else None"
-    )
-    return f'''\
-_got = {var}
-assert _type(_got) is _list or _type(_got) is _tuple, "{var} must be a list"
-_got = [({conv}) for _x in _got]
-assert _got == {want!r}, "{var}: {label}"'''
+def hidden_float(var: str, want: float, label: str) -> Hidden:
+    """``var`` must be a plain int or float within a millionth of ``want``."""
+    return Hidden({var: var}, [{"kind": "close", "answer": var, "want": want, "rel": 1e-6,
+                                "message": f"{var} is not the {label}"}])
+
+
+def hidden_size(prefix: str, code: str) -> Hidden:
+    size = golden(code)["size_bytes"]
+    return hidden_int(f"{prefix}_size_bytes", size, "model size in bytes") + hidden_float(
+        f"{prefix}_size_kb", size / 1024, "model size in KB")
+
+
+def hidden_time(var: str, code: str) -> Hidden:
+    return hidden_float(var, golden(code)["time_s"],
+                        "inference time in seconds on a 1 GFLOPS processor")
+
+
+def hidden_list(var: str, code: str, field: str, label: str) -> Hidden:
+    """``var``: one item per layer, ints (``layer_params``) or shapes of ints (``shapes``)."""
+    return Hidden({var: var}, [{"kind": "items", "answer": var, "want": golden(code)[field],
+                                "of": "shape" if field == "shapes" else "int",
+                                "message": f"{var}: {label}"}])
 
 
 # --------------------------------------------------------------------------- writing

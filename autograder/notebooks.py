@@ -1179,7 +1179,6 @@ $2\\cdot3\\cdot2 + 2\\cdot1 = 14$: 239 FLOPs in all.
         hidden_int(
             "q6_step_flops",
             g6["step_flops"],
-            "_profile(_course.q6()).layers[0].flops // 5",
             "FLOPs of one SimpleRNN time step",
         ),
     )
@@ -1264,7 +1263,6 @@ sigmoids, $2\\cdot3\\cdot1 = 6$ for the tanhs, $4\\cdot3 = 12$ element-wise: 195
         hidden_int(
             "q7_step_flops",
             g7["step_flops"],
-            "_profile(_course.q7(5)).layers[0].flops // 5",
             "FLOPs of one LSTM time step",
         ),
     )
@@ -1303,10 +1301,8 @@ $9.82\\times10^{-7}$ s.
         hidden_int(
             "q7_flops",
             g7["flops"],
-            "_profile(_course.q7(5)).flops",
             "FLOPs of one inference on 5 steps",
         )
-        + "\n"
         + hidden_time("q7_time_s", "_course.q7(5)"),
     )
     return nb
