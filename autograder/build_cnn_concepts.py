@@ -9,16 +9,23 @@ This script lives outside ``source/cnn_concepts/`` on purpose: nbgrader copies e
 assignment's source folder into the student release, and this file holds the solutions.
 
 The notebook is generated: edit this file, never the notebook. Each task is description →
-solution cell → visible check → locked graded cell (hidden tests); free-text questions are
-nbgrader manually graded Markdown cells whose source version holds a model answer, and whose
-rubric is printed in the question (so graders see it in the formgrader) and stored in the
-answer cell's metadata (``metadata.nncost.rubric``).
+solution cell → visible check → locked graded cell; free-text questions are nbgrader manually
+graded Markdown cells whose source version holds a model answer, and whose rubric is printed in
+the question (so graders see it in the formgrader) and stored in the answer cell's metadata
+(``metadata.nncost.rubric``, instructor-only like the references below).
+
+A graded cell decides nothing in the student's kernel. Its hidden part only hands the answers
+to the grader with :func:`nncost.answers.export`; exercises 9 and 10, whose answers are trained
+models and a data split, first save them next to the notebook (a ``.keras`` or ``.npz`` file).
+The references (expected values, hints for known slips, accuracy targets) are checks in the
+cell's metadata, ``metadata.nncost.verdict``: the kernel never sees them, the release drops
+them, and :mod:`autograder.verdict` judges the exported answers with them after the kernel has
+finished; saved files are tested in a clean process of their own (:mod:`autograder.evaluate`).
 """
 
 from __future__ import annotations
 
 import pathlib
-import re
 import textwrap
 
 import nbformat
@@ -26,22 +33,27 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "source" / "cnn_concepts" / "cnn_concepts.ipynb"
 
-#: Held-out accuracy a student's model must reach, per data set actually loaded
-#: (the hidden tests repeat these numbers as literals, so a student cannot lower them).
+#: Held-out accuracy a student's model must reach, per data set actually loaded (the grader
+#: loads the data set itself and reads the target from the cell's metadata).
 EX9_TARGET = {"mnist": 0.96, "digits": 0.95}
 EX10_TARGET = {"mnist": 0.90, "digits": 0.85}
+#: Exercise 10's new task: these digits, relabelled 0–4, at most this many of each.
+NEW_CLASSES = [5, 6, 7, 8, 9]
+NEW_PER_CLASS = 300
 
-# Hidden tests run in the student's kernel, where anything can be monkeypatched. So the
-# numeric references are computed here, by nncost and Keras, when the notebook is built, and
-# written into the hidden tests as literals (nbgrader restores test cells from its database);
-# tests/test_cnn_concepts.py checks that the notebook is what this script writes and that the
-# references agree with a derivation by hand. Tests that must load data import a fresh nncost.
-FRESH_NNCOST = """\
-import sys as _sys
-for _m in [_m for _m in _sys.modules if _m == "nncost" or _m.startswith("nncost.")]:
-    del _sys.modules[_m]
-import nncost.data as _data
-"""
+#: Files the hidden parts of exercises 9 and 10 save next to the notebook for the grader.
+FILES = {
+    "ex9": "graded_ex9_test.keras",
+    "split": "graded_ex10_split_test.npz",
+    "pretrained": "graded_ex10_pretrained.npz",
+    "frozen": "graded_ex10_frozen_test.keras",
+    "finetune": "graded_ex10_finetune_test.keras",
+}
+
+# The numeric references are computed here, by nncost and Keras, when the notebook is built,
+# and written into the graded cells' metadata as checks; tests/test_cnn_concepts.py checks
+# that the notebook is what this script writes and that the references agree with a
+# derivation by hand.
 
 
 def references() -> dict:
@@ -82,6 +94,15 @@ def references() -> dict:
     }
 
 
+def number(answer: str, want, message: str, hints=()) -> dict:
+    """A ``number`` check (autograder/verdict.py): ``answer`` equals ``want``; ``hints`` are
+    (known wrong value, message) pairs."""
+    check = {"kind": "number", "answer": answer, "want": int(want), "message": message}
+    if hints:
+        check["hints"] = [[int(wrong), text] for wrong, text in hints]
+    return check
+
+
 def _src(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
@@ -119,19 +140,25 @@ class Builder:
         """A visible, ungraded check that tells the student what a good value looks like."""
         self.given(grade_id, code)
 
-    def graded(self, grade_id, points, answers, hidden, fresh=False):
-        """A locked autograded test cell on the variables named in ``answers``; ``hidden`` is
-        removed from the student version, whose visible line fails until the answers exist."""
-        hidden = _src(hidden)
-        if re.search(r"(?<![\w.])np\.", hidden):  # the student may have rebound `np`
-            hidden = "import numpy as _np\n" + re.sub(r"(?<![\w.])np\.", "_np.", hidden)
-        hidden = (FRESH_NNCOST if fresh else "") + hidden
-        names = answers if "," in answers else answers + ","
-        body = (f"_answers = ({names})  # a NameError here: run your solution cells first\n"
-            f"# Hidden tests ({points} point{'s' if points != 1 else ''}) run when the notebook "
-            "is graded.\n### BEGIN HIDDEN TESTS\n" + hidden + "\n### END HIDDEN TESTS")
-        self.cells.append(nbformat.v4.new_code_cell(
-            body, metadata=self._meta(grade_id, grade=True, locked=True, points=points)))
+    def graded(self, grade_id, points, required, answers, checks, save=""):
+        """A locked autograded cell; its visible line fails until the variables ``required``
+        exist. The hidden part (not in the release) runs ``save`` (which saves the answers the
+        grader tests as files next to the notebook), then exports ``answers`` ({name:
+        expression}) with :func:`nncost.answers.export`; the ``checks`` that judge them
+        (autograder/verdict.py) go into the cell's metadata, which the kernel never sees."""
+        names = required if "," in required else required + ","
+        exported = ", ".join(f"{name}={expr}" for name, expr in answers.items())
+        hidden = "\n".join([
+            "import nncost.answers as _answers", *([_src(save)] if save else []), "",
+            "# Hand the answers to the grader, which judges them outside this kernel.",
+            f"_answers.export({grade_id!r}, {exported})"])
+        body = (f"_required = ({names})  # a NameError here: run your solution cells first\n"
+            f"# Graded ({points} point{'s' if points != 1 else ''}) outside this kernel when the "
+            "notebook is graded.\n### BEGIN HIDDEN TESTS\n" + hidden + "\n### END HIDDEN TESTS")
+        cell = nbformat.v4.new_code_cell(
+            body, metadata=self._meta(grade_id, grade=True, locked=True, points=points))
+        cell.metadata["nncost"] = {"verdict": checks}
+        self.cells.append(cell)
         self.points.append((grade_id, "auto", points))
 
     def free_text(self, grade_id, question, rubric, model_answer):
@@ -248,10 +275,12 @@ def exercise1(b: Builder, ref: dict):
     assert dense_params > conv_params, "the dense layer should need far more parameters"
     print(f"weight sharing saves a factor of about {dense_params / conv_params:,.0f}")
     """)
-    b.graded("ex1_numbers_test", 1, "dense_params, conv_params", f"""
-    assert float(dense_params) == {ref['dense_params']!r}, "dense: inputs × units + one bias per unit"
-    assert float(conv_params) == {ref['conv_params']!r}, "conv: kernel height × width × input channels × filters + biases"
-    """)
+    b.graded("ex1_numbers_test", 1, "dense_params, conv_params",
+             {"dense_params": "dense_params", "conv_params": "conv_params"}, [
+        number("dense_params", ref["dense_params"], "dense: inputs × units + one bias per unit"),
+        number("conv_params", ref["conv_params"],
+               "conv: kernel height × width × input channels × filters + biases"),
+    ])
 
 
 def exercise2(b: Builder, ref: dict):
@@ -301,15 +330,17 @@ def exercise2(b: Builder, ref: dict):
     assert params_total == params_conv1 + params_conv2 + params_conv3, "the total is the sum of the layers"
     assert params_conv3 > params_conv2 > params_conv1, "each layer has more input channels and filters"
     """)
-    b.graded("ex2_params_layers_test", 3, "params_conv1, params_conv2, params_conv3", f"""
-    _layers = {ref['ex2_layers']!r}  # nncost.profile(nncost.course.exercise2()), per layer
-    assert float(params_conv1) == _layers[0], "conv1: 3×3 kernel × 3 input channels × 100 filters + 100 biases"
-    assert float(params_conv2) == _layers[1], "conv2: its input has 100 channels (conv1's maps)"
-    assert float(params_conv3) == _layers[2], "conv3: its input has 200 channels"
-    """)
-    b.graded("ex2_params_total_test", 1, "params_total", f"""
-    assert float(params_total) == {ref['ex2_total']!r}, "add the three layers' parameters"
-    """)
+    layers = ref["ex2_layers"]  # nncost.profile(nncost.course.exercise2()), per layer
+    b.graded("ex2_params_layers_test", 3, "params_conv1, params_conv2, params_conv3",
+             {f"params_conv{i}": f"params_conv{i}" for i in (1, 2, 3)}, [
+        number("params_conv1", layers[0],
+               "conv1: 3×3 kernel × 3 input channels × 100 filters + 100 biases"),
+        number("params_conv2", layers[1], "conv2: its input has 100 channels (conv1's maps)"),
+        number("params_conv3", layers[2], "conv3: its input has 200 channels"),
+    ])
+    b.graded("ex2_params_total_test", 1, "params_total", {"params_total": "params_total"}, [
+        number("params_total", ref["ex2_total"], "add the three layers' parameters"),
+    ])
     b.md("ex2_inference", """
     **2b.** Set `ram_inference_bytes`: the memory, in bytes, to make **one prediction** for one
     image under the model above (parameters + the largest set of activations alive at once).
@@ -330,12 +361,13 @@ def exercise2(b: Builder, ref: dict):
     assert ram_inference_bytes > 4 * params_total, "the parameters alone take 4 bytes each; activations come on top"
     assert ram_inference_bytes < 1e9, "one image should need megabytes, not gigabytes: bytes, not bits?"
     """)
-    b.graded("ex2_inference_test", 2, "ram_inference_bytes", f"""
-    _answer = float(ram_inference_bytes)
-    assert _answer != {ref['ex2_params_bytes']!r}, "the activations alive at once count too, not only the parameters"
-    assert _answer == {ref['ex2_inference']!r}, (
-        "parameters × 4 bytes + the largest input + output pair of one layer × 4 bytes")
-    """)
+    b.graded("ex2_inference_test", 2, "ram_inference_bytes",
+             {"ram_inference_bytes": "ram_inference_bytes"}, [
+        number("ram_inference_bytes", ref["ex2_inference"],
+               "parameters × 4 bytes + the largest input + output pair of one layer × 4 bytes",
+               hints=[(ref["ex2_params_bytes"],
+                       "the activations alive at once count too, not only the parameters")]),
+    ])
     b.md("ex2_training", """
     **2c.** Set `ram_training_bytes`: the memory, in bytes, to **train on a mini-batch of 50
     images with plain SGD** (no momentum) under the model above.
@@ -356,13 +388,15 @@ def exercise2(b: Builder, ref: dict):
     print(f"training, batch of 50, SGD: {ram_training_bytes:,} bytes = {ram_training_bytes / 1024**2:,.1f} MB")
     assert ram_training_bytes > 50 * 4 * 200 * 300 * 3, "the input batch alone takes 50 × 200×300×3 × 4 bytes"
     """)
-    b.graded("ex2_training_test", 2, "ram_training_bytes", f"""
-    _answer = float(ram_training_bytes)
-    assert _answer != {ref['ex2_training_without_input']!r}, "the input batch is in memory too"
-    assert _answer != {ref['ex2_training_without_gradients']!r}, "backprop keeps one gradient per parameter"
-    assert _answer == {ref['ex2_training']!r}, (
-        "parameters + gradients + (no SGD state) + 50 × every layer output + 50 input images, × 4 bytes")
-    """)
+    b.graded("ex2_training_test", 2, "ram_training_bytes",
+             {"ram_training_bytes": "ram_training_bytes"}, [
+        number("ram_training_bytes", ref["ex2_training"],
+               "parameters + gradients + (no SGD state) + 50 × every layer output + 50 input "
+               "images, × 4 bytes",
+               hints=[(ref["ex2_training_without_input"], "the input batch is in memory too"),
+                      (ref["ex2_training_without_gradients"],
+                       "backprop keeps one gradient per parameter")]),
+    ])
     b.given("ex2_nncost", """
     # Compare with nncost (read-only): the table, then the worked derivation, then training memory.
     report = nncost.profile(nncost.course.exercise2())
@@ -437,11 +471,11 @@ def exercise3(b: Builder, ref: dict):
     assert {str(x).upper() for x in oom_fixes} <= set("ABCDEFGH"), "use only the letters A–H"
     print("your choice:", sorted(oom_fixes))
     """)
-    b.graded("ex3_choice_test", 2, "oom_fixes", """
-    _chosen = {str(_x).strip().upper() for _x in list(oom_fixes)}
-    assert "E" not in _chosen, "augmentation changes the images, not the memory of a step"
-    assert _chosen == {"A", "B", "C", "D", "F"}, "think of each part of 2c: which does each option shrink?"
-    """)
+    b.graded("ex3_choice_test", 2, "oom_fixes", {"oom_fixes": "oom_fixes"}, [
+        {"kind": "choices", "answer": "oom_fixes", "want": ["A", "B", "C", "D", "F"],
+         "hints": [["E", "augmentation changes the images, not the memory of a step"]],
+         "message": "think of each part of 2c: which does each option shrink?"},
+    ])
 
 
 def exercise4(b: Builder, ref: dict):
@@ -485,11 +519,12 @@ def exercise4(b: Builder, ref: dict):
     print(f"max pooling: {pool_params:,} parameters, strided convolution: {strided_conv_params:,}")
     assert strided_conv_params > 100_000, "the convolution mixes all 200 channels in each 3×3 window"
     """)
-    b.graded("ex4_numbers_test", 1, "pool_params, strided_conv_params", f"""
-    assert float(pool_params) == 0, "pooling takes a maximum: there is nothing to learn"
-    assert float(strided_conv_params) == {ref['strided_conv_params']!r}, (
-        "3×3 × 200 input channels × 200 filters + 200 biases")
-    """)
+    b.graded("ex4_numbers_test", 1, "pool_params, strided_conv_params",
+             {"pool_params": "pool_params", "strided_conv_params": "strided_conv_params"}, [
+        number("pool_params", 0, "pooling takes a maximum: there is nothing to learn"),
+        number("strided_conv_params", ref["strided_conv_params"],
+               "3×3 × 200 input channels × 200 filters + 200 biases"),
+    ])
 
 
 def exercise5(b: Builder, ref: dict):
@@ -533,12 +568,11 @@ def exercise5(b: Builder, ref: dict):
     assert str(lrn_across).lower() in {"a", "b", "c", "d"}, "one letter: a, b, c or d"
     print("your choice:", lrn_across)
     """)
-    b.graded("ex5_choice_test", 1, "lrn_across", """
-    _choice = str(lrn_across).strip().lower()
-    assert _choice != "c", "that is batch normalization"
-    assert _choice != "d", "that is layer normalization"
-    assert _choice == "b", "LRN is 'across channels': think of the depth axis"
-    """)
+    b.graded("ex5_choice_test", 1, "lrn_across", {"lrn_across": "lrn_across"}, [
+        {"kind": "choice", "answer": "lrn_across", "want": "b",
+         "hints": [["c", "that is batch normalization"], ["d", "that is layer normalization"]],
+         "message": "LRN is 'across channels': think of the depth axis"},
+    ])
 
 
 def exercise6(b: Builder, ref: dict):
@@ -601,12 +635,10 @@ def exercise6(b: Builder, ref: dict):
     assert len(set(innovation.values())) == 5, "each letter belongs to one architecture"
     print(innovation)
     """)
-    b.graded("ex6_match_test", 2, "innovation", """
-    _given = {str(_k): str(_v).strip().upper() for _k, _v in dict(innovation).items()}
-    _key = {"AlexNet": "C", "GoogLeNet": "E", "ResNet": "D", "SENet": "A", "Xception": "B"}
-    _wrong = sorted(_k for _k in _key if _given.get(_k) != _key[_k])
-    assert not _wrong, f"not yet right: {', '.join(_wrong)}"
-    """)
+    b.graded("ex6_match_test", 2, "innovation", {"innovation": "innovation"}, [
+        {"kind": "mapping", "answer": "innovation",  # its message: "not yet right: <the keys>"
+         "want": {"AlexNet": "C", "GoogLeNet": "E", "ResNet": "D", "SENet": "A", "Xception": "B"}},
+    ])
     b.md("ex6_separable", """
     **6c (autograded).** Xception's building block is the depthwise separable convolution:
     a 3×3 filter per input channel (with no bias), then a 1×1 convolution across channels (with a
@@ -623,10 +655,11 @@ def exercise6(b: Builder, ref: dict):
     print(f"separable: {separable_params:,} parameters, {720_400 / separable_params:.1f}× fewer than Conv2D")
     assert separable_params < 720_400, "it should be much cheaper than the full convolution"
     """)
-    b.graded("ex6_separable_test", 1, "separable_params", f"""
-    # reference: keras.layers.SeparableConv2D(400, (3, 3)) on 200 channels, count_params()
-    assert float(separable_params) == {ref['separable_params']!r}, "3×3 per channel + 200×400 pointwise + 400 biases"
-    """)
+    b.graded("ex6_separable_test", 1, "separable_params", {"separable_params": "separable_params"}, [
+        # reference: keras.layers.SeparableConv2D(400, (3, 3)) on 200 channels, count_params()
+        number("separable_params", ref["separable_params"],
+               "3×3 per channel + 200×400 pointwise + 400 biases"),
+    ])
 
 
 def exercise7(b: Builder, ref: dict):
@@ -678,11 +711,14 @@ def exercise7(b: Builder, ref: dict):
     print("kernel", tuple(fcn_kernel_size), "filters", fcn_filters, "output on 14×14×512:", tuple(fcn_output_shape))
     assert len(tuple(fcn_kernel_size)) == 2 and len(tuple(fcn_output_shape)) == 3, "(h, w) and (h, w, c)"
     """)
-    b.graded("ex7_numbers_test", 2, "fcn_kernel_size, fcn_filters, fcn_output_shape", f"""
-    assert float(fcn_filters) == 200, "one filter per unit of the dense layer"
-    assert [float(_d) for _d in fcn_kernel_size] == [7, 7], "the kernel covers the whole 7×7 map"
-    assert [float(_d) for _d in fcn_output_shape] == {ref['fcn_output_shape']!r}, "valid: 14 − 7 + 1 per axis"
-    """)
+    b.graded("ex7_numbers_test", 2, "fcn_kernel_size, fcn_filters, fcn_output_shape",
+             {name: name for name in ("fcn_kernel_size", "fcn_filters", "fcn_output_shape")}, [
+        number("fcn_filters", 200, "one filter per unit of the dense layer"),
+        {"kind": "numbers", "answer": "fcn_kernel_size", "want": [7, 7],
+         "message": "the kernel covers the whole 7×7 map"},
+        {"kind": "numbers", "answer": "fcn_output_shape", "want": ref["fcn_output_shape"],
+         "message": "valid: 14 − 7 + 1 per axis"},
+    ])
 
 
 def exercise8(b: Builder, ref: dict):
@@ -726,10 +762,12 @@ def exercise8(b: Builder, ref: dict):
     print(f"final map: {segmentation_map_side}×{segmentation_map_side}, up-sample ×{upsampling_factor}")
     assert segmentation_map_side * upsampling_factor == 224, "up-sampling should give back 224 pixels"
     """)
-    b.graded("ex8_numbers_test", 1, "segmentation_map_side, upsampling_factor", f"""
-    assert float(segmentation_map_side) == {ref['segmentation_side']!r}, "halve 224 five times"
-    assert float(upsampling_factor) == {ref['upsampling']!r}, "image side / map side"
-    """)
+    b.graded("ex8_numbers_test", 1, "segmentation_map_side, upsampling_factor",
+             {"segmentation_map_side": "segmentation_map_side",
+              "upsampling_factor": "upsampling_factor"}, [
+        number("segmentation_map_side", ref["segmentation_side"], "halve 224 five times"),
+        number("upsampling_factor", ref["upsampling"], "image side / map side"),
+    ])
 
 
 def exercise9(b: Builder, ref: dict):
@@ -790,22 +828,22 @@ def exercise9(b: Builder, ref: dict):
     print(f"{{cost.params:,}} parameters, {{cost.flops:,}} FLOPs per image")
     cost
     """)
-    b.graded("ex9_test", 4, "cnn_model, data", f"""
+    b.graded("ex9_test", 4, "cnn_model, data",
+             {"cnn_model": "cnn_model", "data_name": "data.name"}, [
+        {"kind": "accuracy", "answer": "cnn_model", "model": "cnn_model", "data": "data_name",
+         "file": FILES["ex9"], "conv": 1, "target": t, "messages": {
+             "conv": "a CNN: use at least one Conv2D layer",
+             "input": ("cnn_model must take images shaped like data.image_shape and give one "
+                       "probability per class ({error})"),
+             "below": "held-out accuracy {accuracy:.2%} is below {target:.0%}"}},
+    ], save=f"""
     import keras as _keras
-    assert isinstance(cnn_model, _keras.Model), "cnn_model must be a Keras model"
-    _stack, _convs = list(cnn_model.layers), 0
-    while _stack:
-        _layer = _stack.pop()
-        _convs += isinstance(_layer, _keras.layers.Conv2D)
-        _stack += list(getattr(_layer, "layers", []))
-    assert _convs > 0, "a CNN: use at least one Conv2D layer"
 
-    _d = _data.load(str(data.name))  # the data set the model was trained for, loaded afresh
-    _probs = np.asarray(_keras.Model.predict(cnn_model, _d.x_test, verbose=0))
-    _accuracy = float(np.mean(np.argmax(_probs, axis=-1) == _d.y_test))
-    _target = {t!r}[_d.name]
-    assert _accuracy >= _target, f"held-out accuracy {{_accuracy:.2%}} is below {{_target:.0%}}"
-    """, fresh=True)
+    # The model itself goes to the grader, which tests it in a process of its own, on the
+    # held-out images it loads itself.
+    if isinstance(cnn_model, _keras.Model):
+        _keras.saving.save_model(cnn_model, {FILES["ex9"]!r})
+    """)
 
 
 def exercise10(b: Builder, ref: dict):
@@ -828,14 +866,14 @@ def exercise10(b: Builder, ref: dict):
     **(a)** The data (read-only): images of 5–9 for the new task (at most 300 per class), images
     of 0–4 to pretrain the base.
     """)
-    b.given("ex10_data", """
+    b.given("ex10_data", f"""
     x_all = np.concatenate([data.x_train, data.x_test])
     y_all = np.concatenate([data.y_train, data.y_test])
-    x_new, y_new = nncost.data.select_classes(x_all, y_all, [5, 6, 7, 8, 9], per_class=300)
+    x_new, y_new = nncost.data.select_classes(x_all, y_all, {NEW_CLASSES!r}, per_class={NEW_PER_CLASS})
     x_old, y_old = nncost.data.select_classes(x_all, y_all, [0, 1, 2, 3, 4], per_class=1000)
-    print(f"new task: {len(x_new)} images, per class {np.bincount(y_new).tolist()}")
+    print(f"new task: {{len(x_new)}} images, per class {{np.bincount(y_new).tolist()}}")
     assert np.bincount(y_new).min() >= 100, "step (a) asks for at least 100 images per class"
-    print(f"pretraining task: {len(x_old)} images")
+    print(f"pretraining task: {{len(x_old)}} images")
     keras.utils.set_random_seed(10)  # training below starts from the same state on every run
     """)
     b.md("ex10_split", """
@@ -860,26 +898,27 @@ def exercise10(b: Builder, ref: dict):
     assert sum(sizes) == len(x_new), "every image in exactly one set"
     assert all(len(np.unique(y)) == 5 for y in (y_train_tl, y_val_tl, y_test_tl)), "all 5 classes in each set"
     """)
-    b.graded("ex10_split_test", 2, "x_train_tl, y_train_tl, x_val_tl, y_val_tl, x_test_tl, y_test_tl", """
-    _d = _data.load(str(data.name))
-    _x_all, _y_all = np.concatenate([_d.x_train, _d.x_test]), np.concatenate([_d.y_train, _d.y_test])
-    _x_new, _y_new = _data.select_classes(_x_all, _y_all, [5, 6, 7, 8, 9], per_class=300)
-    _parts = [(np.asarray(x_train_tl), np.asarray(y_train_tl)), (np.asarray(x_val_tl), np.asarray(y_val_tl)),
-              (np.asarray(x_test_tl), np.asarray(y_test_tl))]
-    _n = len(_x_new)
-    assert np.bincount(_y_new).min() >= 100, "the data set of step (a) needs 100 images per class"
-    assert all(len(_x) == len(_y) for _x, _y in _parts), "images and labels of each set must match"
-    assert sum(len(_x) for _x, _ in _parts) == _n, f"the three sets should hold all {_n} images"
-    for (_x, _), _share in zip(_parts, [0.70, 0.15, 0.15]):
-        assert abs(len(_x) / _n - _share) <= 0.02, "aim for 70% / 15% / 15%"
-    _x_cat = np.concatenate([_x for _x, _ in _parts]).astype(np.float64)
-    _y_cat = np.concatenate([_y for _, _y in _parts])
-    assert np.isclose(_x_cat.sum(), _x_new.sum()) and np.isclose((_x_cat**2).sum(), (_x_new**2).sum()), (
-        "the sets must be a split of x_new: each image exactly once")
-    assert np.array_equal(np.bincount(_y_cat, minlength=5), np.bincount(_y_new, minlength=5)), (
-        "labels must stay with their images (y_new, 0–4)")
-    assert all(len(np.unique(_y)) == 5 for _, _y in _parts), "stratify: all 5 classes in each set"
-    """, fresh=True)
+    sets = {"x_train": "x_train_tl", "y_train": "y_train_tl", "x_val": "x_val_tl",
+            "y_val": "y_val_tl", "x_test": "x_test_tl", "y_test": "y_test_tl"}
+    indent = "\n" + " " * len("    _np.savez_compressed(")  # aligned in the (dedented) cell
+    arrays = ",".join(f"{indent}{key}=_np.asarray({name})" for key, name in sets.items())
+    b.graded("ex10_split_test", 2, ", ".join(sets.values()), {"data_name": "data.name"}, [
+        {"kind": "split", "answer": "data_name", "data": "data_name", "file": FILES["split"],
+         "classes": NEW_CLASSES, "per_class": NEW_PER_CLASS, "min_per_class": 100,
+         "shares": [0.70, 0.15, 0.15], "tolerance": 0.02, "messages": {
+             "few": "the data set of step (a) needs 100 images per class",
+             "lengths": "images and labels of each set must match",
+             "total": "the three sets should hold all {n} images",
+             "shares": "aim for 70% / 15% / 15%",
+             "images": "the sets must be a split of x_new: each image exactly once",
+             "labels": "labels must stay with their images (y_new, 0–4)",
+             "classes": "stratify: all 5 classes in each set"}},
+    ], save=f"""
+    import numpy as _np
+
+    # The three sets go to the grader, which checks them against the images it selects itself.
+    _np.savez_compressed({FILES["split"]!r},{arrays})
+    """)
     b.md("ex10_pipeline", """
     **(c)** Build `train_ds`, `val_ds` and `test_ds` with `tf.data`: batches of 32; the training
     set shuffled (with a seed) and augmented with small random shifts (a `RandomTranslation`
@@ -972,17 +1011,26 @@ def exercise10(b: Builder, ref: dict):
     print("base weights unchanged by phase 1:", unchanged)
     assert unchanged, "freeze the base (base.trainable = False) before compiling and fitting"
     """)
-    b.graded("ex10_frozen_test", 2, "transfer_model, phase1_base_weights, phase1_cost", """
+    # where the base's weights are in transfer_model.weights (the kernel's word for it)
+    locate_base = """
+    _base = {id(_w) for _w in base.weights}
+    _base_weights = [_i for _i, _w in enumerate(transfer_model.weights) if id(_w) in _base]"""
+    b.graded("ex10_frozen_test", 2, "transfer_model, phase1_base_weights, phase1_cost",
+             {"transfer_model": "transfer_model", "base_weights": "_base_weights"}, [
+        {"kind": "frozen", "answer": "transfer_model", "model": "transfer_model",
+         "base": "base_weights", "file": FILES["frozen"], "pretrained": FILES["pretrained"],
+         "messages": {
+             "changed": "phase 1 changed the pretrained base: freeze it before training the head",
+             "head": "in phase 1 only the new head is trainable"}},
+    ], save=f"""
     import keras as _keras
-    _base_now = [np.asarray(_w) for _w in phase1_base_weights]
-    assert len(_base_now) == len(pretrained_weights) and all(
-        np.array_equal(_a, _b) for _a, _b in zip(pretrained_weights, _base_now)), (
-        "phase 1 changed the pretrained base: freeze it before training the head")
-    _head = int(_keras.Model.count_params(transfer_model)) - int(_keras.Model.count_params(base))
-    _trainable = int(sum(int(np.prod(_w.shape)) for _w in transfer_model.trainable_weights))
-    assert 0 < _trainable == _head, "in phase 1 only the new head is trainable"
-    assert float(phase1_cost.trainable_params) == _head, "in phase 1 only the new head is trainable"
-    """)
+    import numpy as _np
+
+    # transfer_model as phase 1 left it and the base's weights from before phase 1 go to the
+    # grader, which compares them in a process of its own.
+    _keras.saving.save_model(transfer_model, {FILES["frozen"]!r})
+    _np.savez_compressed({FILES["pretrained"]!r},
+                         *[_np.asarray(_w) for _w in pretrained_weights])""" + locate_base)
     b.md("ex10_phase2", f"""
     **(d) Phase 2.** Unfreeze the top layers of `base` (e.g. its last convolution), recompile
     `transfer_model` with a learning rate at least 10 times lower, and train a few more
@@ -1009,19 +1057,29 @@ def exercise10(b: Builder, ref: dict):
     print(f"fine-tuned: test accuracy {{finetuned_accuracy:.1%}} (target {{target:.0%}}); "
           f"{{nncost.profile(transfer_model).trainable_params:,}} trainable parameters now")
     """)
-    b.graded("ex10_finetune_test", 3, "transfer_model, finetuned_accuracy", f"""
+    b.graded("ex10_finetune_test", 3, "transfer_model, finetuned_accuracy",
+             {"transfer_model": "transfer_model", "base_weights": "_base_weights",
+              "data_name": "data.name"}, [
+        {"kind": "finetune", "answer": "transfer_model", "model": "transfer_model",
+         "base": "base_weights", "data": "data_name", "file": FILES["finetune"],
+         "phase1": FILES["frozen"], "pretrained": FILES["pretrained"], "split": FILES["split"],
+         "classes": NEW_CLASSES, "per_class": NEW_PER_CLASS, "min_test": 100, "lr_factor": 10,
+         "target": t, "messages": {
+             "phase1": ("the grader has no model of phase 1 to compare with: the graded cell "
+                        "after phase 1 (ex10_frozen_test) must run"),
+             "lr": "fine-tune with a learning rate ≥ 10× lower than phase 1",
+             "test": "evaluate on your held-out test set (15% of x_new)",
+             "base": "transfer_model must still hold base, the pretrained network of phase 1",
+             "trainable": "unfreeze the top layers of the base in phase 2",
+             "unchanged": "phase 2 should fine-tune (change) the unfrozen base layers",
+             "input": "transfer_model must take the images of x_test_tl ({error})",
+             "below": "test accuracy {accuracy:.1%} is below {target:.0%}"}},
+    ], save=f"""
     import keras as _keras
-    _lr = float(_keras.ops.convert_to_numpy(transfer_model.optimizer.learning_rate))
-    assert _lr <= float(phase1_learning_rate) / 10 * 1.001, "fine-tune with a learning rate ≥ 10× lower than phase 1"
-    assert len(np.asarray(x_test_tl)) >= 100, "evaluate on your held-out test set (15% of x_new)"
-    assert len(base.trainable_weights) > 0, "unfreeze the top layers of the base in phase 2"
-    assert any(not np.array_equal(_a, np.asarray(_b)) for _a, _b in zip(pretrained_weights, base.get_weights())), (
-        "phase 2 should fine-tune (change) the unfrozen base layers")
-    _probs = np.asarray(_keras.Model.predict(transfer_model, np.asarray(x_test_tl), verbose=0))
-    _accuracy = float(np.mean(np.argmax(_probs, axis=-1) == np.asarray(y_test_tl)))
-    _target = {t!r}[str(data.name)]
-    assert _accuracy >= _target, f"test accuracy {{_accuracy:.1%}} is below {{_target:.0%}}"
-    """)
+
+    # transfer_model after phase 2 goes to the grader, which compares it with phase 1's and
+    # tests it on your test set (saved by the split's graded cell) in a process of its own.
+    _keras.saving.save_model(transfer_model, {FILES["finetune"]!r})""" + locate_base)
 
 
 def build() -> tuple[Builder, nbformat.NotebookNode]:

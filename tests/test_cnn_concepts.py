@@ -1,8 +1,9 @@
 """The CNN concepts assignment (source/cnn_concepts, assignments/cnn_concepts).
 
-One real ``nbgrader autograde`` run in a temporary course grades two submissions: the
-instructor's notebook (every autograded test must pass) and the untouched release (every
-autograded test must fail). It is shared by the tests below through a module fixture.
+One real ``nbgrader autograde`` run per submission in a temporary course: the instructor's
+notebook (every autograded test must pass), the untouched release (every autograded test must
+fail), and students who attack the grading from inside their kernel (they must earn nothing
+they did not answer). It is shared by the tests below through a module fixture.
 """
 
 import importlib.util
@@ -65,10 +66,53 @@ def test_source_notebook_is_what_the_generator_writes():
 
 def test_release_holds_no_solutions_and_nothing_else():
     text = RELEASE.read_text()
-    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", "_nncost.profile"):
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", "_answers.export",
+                   '"verdict"', '"rubric"', "graded_ex"):
         assert marker not in text
     assert sorted(p.name for p in RELEASE.parent.iterdir()) == ["cnn_concepts.ipynb"]
     assert [_nbg(c)["grade_id"] for c in _cells(RELEASE)] == [_nbg(c)["grade_id"] for c in _cells(SOURCE)]
+    assert not [c for c in _cells(RELEASE) if "nncost" in c.metadata], "instructor-only metadata"
+
+
+def _leaves(value):
+    """The numbers and strings in a check's value (dict values, list items)."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value] if isinstance(value, (int, float, str)) and not isinstance(value, bool) else []
+
+
+def _revealing(value):
+    """A value whose mention would give an answer away (one-digit numbers are everywhere)."""
+    return isinstance(value, str) or abs(value) >= 10 or isinstance(value, float)
+
+
+def _mentions(text, value):
+    """Whether ``value`` (a number, as Python or with thousands commas, or a letter) is a word
+    of ``text`` (so 10 is not found in "ex10", nor "c" in "batch")."""
+    forms = {repr(value), f"{value:,}"} if not isinstance(value, str) else {value}
+    return any(re.search(rf"(?<![\w.,]){re.escape(form)}(?![\w,]|\.\d)", text) for form in forms)
+
+
+def test_graded_cells_only_export_and_their_references_stay_in_the_source():
+    """The kernel runs a graded cell's code: it must hold no reference and decide nothing."""
+    for cell in _auto_cells(_cells(SOURCE)):
+        gid, src = _nbg(cell)["grade_id"], cell.source
+        hidden = src.split("### BEGIN HIDDEN TESTS\n")[1].split("### END HIDDEN TESTS")[0]
+        assert f"_answers.export({gid!r}, " in hidden and "assert" not in src, gid
+        checks = cell.metadata["nncost"]["verdict"]
+        assert checks and all(check["answer"] in hidden for check in checks), gid
+        for check in checks:
+            references = {k: v for k, v in check.items() if k in (
+                "want", "hints", "target", "shares", "tolerance", "per_class", "min_per_class",
+                "min_test", "lr_factor")}
+            for value in _leaves(references):
+                if not isinstance(value, str) and _revealing(value):
+                    assert not _mentions(src, value), (gid, value)
+            wants = [w for w in _leaves(check.get("want")) if _revealing(w)]
+            for text in [check.get("message", "")] + [m for _, m in check.get("hints", [])]:
+                assert not any(_mentions(text, w) for w in wants), (gid, text)
 
 
 def test_setup_cell_silences_tensorflow_before_importing_keras():
@@ -99,7 +143,7 @@ def test_manual_cells_carry_model_answer_and_rubric():
             assert item["criterion"] in question.source
         student = released[gid]
         assert student.source == "YOUR ANSWER HERE"
-        assert _nbg(student)["points"] == points and student.metadata["nncost"]["rubric"] == rubric
+        assert _nbg(student)["points"] == points and "nncost" not in student.metadata
 
 
 def test_seed_corrections_are_in_the_model_answers():
@@ -140,12 +184,20 @@ def test_exercise2_references_from_first_principles():
     # 4 × (1,806,800 + 131,500,000 + 9,000,000) = 4 × 142,306,800 = 569,227,200 bytes
     assert training == 569_227_200
 
-    # the hidden tests hold these references as literals (written by the generator from nncost)
-    hidden = {_nbg(c)["grade_id"]: c.source for c in _auto_cells(_cells(SOURCE))}
-    assert f"_layers = {[p1, p2, p3]!r}" in hidden["ex2_params_layers_test"]
-    assert f"float(params_total) == {total}," in hidden["ex2_params_total_test"]
-    assert f"_answer == {inference}," in hidden["ex2_inference_test"]
-    assert f"_answer == {training}," in hidden["ex2_training_test"]
+    # the graded cells' checks hold these references (written by the generator from nncost)
+    checks = {_nbg(c)["grade_id"]: c.metadata["nncost"]["verdict"] for c in _auto_cells(_cells(SOURCE))}
+
+    def wants(gid):
+        return {check["answer"]: check["want"] for check in checks[gid]}
+
+    assert wants("ex2_params_layers_test") == {"params_conv1": p1, "params_conv2": p2, "params_conv3": p3}
+    assert wants("ex2_params_total_test") == {"params_total": total}
+    assert wants("ex2_inference_test") == {"ram_inference_bytes": inference}
+    assert wants("ex2_training_test") == {"ram_training_bytes": training}
+    # the known slips of 2b and 2c: the parameters alone; no input batch; no gradients
+    assert [w for w, _ in checks["ex2_inference_test"][0]["hints"]] == [4 * total]
+    assert [w for w, _ in checks["ex2_training_test"][0]["hints"]] == [
+        training - 4 * 50 * x, training - 4 * total]
 
     report = nncost.profile(nncost.course.exercise2())
     assert [r.output_shape for r in report.layers] == [(h1, w1, 100), (h2, w2, 200), (h3, w3, 400)]
@@ -205,11 +257,80 @@ np = None  # the hidden tests must not depend on the student's names""",
 }
 TAMPER_EXPECTED = {"ex10_split_test": 2}
 
+#: An untrained CNN (about 10% right), and a patch that makes any test in the kernel see 100%:
+#: keras.Model.predict gives the true labels of the test images.
+BAD_CNN = """
+import nncost.data as nd
+cnn_model = keras.Sequential([keras.Input(data.image_shape), layers.Conv2D(2, 3), layers.Flatten(),
+                              layers.Dense(10, activation="softmax")])  # untrained
+truth = nd.load(data.name)
+train_seconds = 0.0
+"""
+PATCH_PREDICT = BAD_CNN + """
+real_predict = keras.Model.predict
+def predict(self, x, *args, **kwargs):
+    if np.shape(x) == truth.x_test.shape and np.array_equal(x, truth.x_test):
+        return np.eye(10)[truth.y_test]
+    return real_predict(self, x, *args, **kwargs)
+keras.Model.predict = predict
+probs = keras.Model.predict(cnn_model, truth.x_test, verbose=0)
+if np.mean(np.argmax(probs, axis=-1) == truth.y_test) == 1.0:
+    print("FORGED: a test in this kernel sees 100%")
+"""
+#: The same model, and numpy patched instead: argmax gives the true labels, mean 1.0.
+PATCH_NUMPY = BAD_CNN + """
+real_mean, real_argmax = np.mean, np.argmax
+def argmax(a, *args, **kwargs):
+    if np.shape(a) == (len(truth.y_test), 10):
+        return truth.y_test.copy()
+    return real_argmax(a, *args, **kwargs)
+def mean(a, *args, **kwargs):
+    if np.shape(a) == truth.y_test.shape and np.asarray(a).dtype == bool:
+        return 1.0
+    return real_mean(a, *args, **kwargs)
+np.mean, np.argmax = mean, argmax
+probs = keras.Model.predict(cnn_model, truth.x_test, verbose=0)
+if np.mean(np.argmax(probs, axis=-1) == truth.y_test) == 1.0:
+    print("FORGED: a test in this kernel sees 100%")
+"""
+#: A wrong letter, and builtins.str rebound while (and only while) the graded cell runs, so that
+#: str(lrn_across) is "b" there, what a test in the kernel would read (the stand-in passes for
+#: str in isinstance, so the kernel keeps working).
+PATCH_STR = """
+import builtins
+lrn_across = "c"  # wrong: that is batch normalization
+real_str = builtins.str
+class PassesForStr(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, real_str)
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, real_str)
+class LyingStr(real_str, metaclass=PassesForStr):
+    def __new__(cls, *args, **kwargs):
+        if args and args[0] is lrn_across:
+            return real_str.__new__(real_str, "b")
+        return real_str.__new__(real_str, *args, **kwargs)
+def before(info):
+    if "lrn_across" in info.raw_cell and "_required" in info.raw_cell:
+        builtins.str = LyingStr
+        if str(lrn_across).strip().lower() == "b":
+            print("FORGED: a test in this kernel reads 'b'")
+def after(result):
+    builtins.str = real_str
+get_ipython().events.register("pre_run_cell", before)
+get_ipython().events.register("post_run_cell", after)
+"""
+#: Students who patch Keras, numpy or built-ins in their kernel; none earns a point.
+PATCHERS = {
+    "patch_predict": {"ex9_solution": PATCH_PREDICT, "ex5_choice_solution": PATCH_STR},
+    "patch_numpy": {"ex9_solution": PATCH_NUMPY},
+}
 
-def _tampered_release():
+
+def _tampered_release(attacks=TAMPER):
     nb = nbformat.read(RELEASE, as_version=4)
     for cell in nb.cells:
-        code = TAMPER.get(_nbg(cell).get("grade_id"))
+        code = attacks.get(_nbg(cell).get("grade_id"))
         if code is not None:
             cell.source = code.strip()
     return nbformat.writes(nb)
@@ -240,7 +361,8 @@ def graded(tmp_path_factory):
     _run_nbgrader(["generate_assignment", "cnn_concepts", "--force"], course)
     seconds = {}
     submissions = {"perfect": SOURCE.read_text(), "blank": RELEASE.read_text(),
-                   "tamper": _tampered_release()}
+                   "tamper": _tampered_release(),
+                   **{student: _tampered_release(attacks) for student, attacks in PATCHERS.items()}}
     for student, text in submissions.items():
         target = course / "submitted" / student / "cnn_concepts"
         target.mkdir(parents=True)
@@ -283,6 +405,34 @@ def test_attacks_from_the_kernel_earn_nothing(graded):
     auto = [_nbg(c)["grade_id"] for c in _auto_cells(_cells(SOURCE))]
     expected = {gid: TAMPER_EXPECTED.get(gid, 0) for gid in auto}
     assert {gid: graded["grades"]["tamper"][gid][0] for gid in auto} == expected
+
+
+def _outputs(graded, student):
+    """{grade_id: everything the cell printed or raised} of a student's autograded notebook."""
+    path = graded["course"] / "autograded" / student / "cnn_concepts" / "cnn_concepts.ipynb"
+    return {_nbg(c).get("grade_id"): "".join(o.get("text", "") + o.get("evalue", "") for o in c.outputs)
+            for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
+
+
+def test_patched_predict_numpy_or_str_earn_nothing(graded):
+    """The patches fool any test run in the kernel (each prints FORGED there), but the model
+    is tested in the grader's own process and the letter judged as the value it is."""
+    auto = [_nbg(c)["grade_id"] for c in _auto_cells(_cells(SOURCE))]
+    for student in PATCHERS:
+        assert {gid: graded["grades"][student][gid][0] for gid in auto} == dict.fromkeys(auto, 0)
+        out = _outputs(graded, student)
+        assert "FORGED" in out["ex9_solution"], out["ex9_solution"]
+        # judged on its merits: the saved model's own accuracy, measured outside the kernel
+        assert re.search(r"held-out accuracy [\d.]+% is below 95%", out["ex9_test"]), out["ex9_test"]
+    out = _outputs(graded, "patch_predict")["ex5_choice_test"]
+    assert "FORGED" in out and "lrn_across must be a letter written as a string" in out, out
+
+
+def test_saved_answers_stay_next_to_the_notebook(graded):
+    """Exercises 9 and 10 are judged from files the graded cells save in the notebook's folder."""
+    folder = graded["course"] / "autograded" / "perfect" / "cnn_concepts"
+    assert sorted(p.name for p in folder.glob("graded_*")) == sorted(
+        _builder().FILES.values())
 
 
 def test_free_text_answers_wait_for_a_grader(graded):
