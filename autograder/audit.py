@@ -1,29 +1,39 @@
-"""Static tamper audit of a submitted notebook.
+"""Static tamper audit of a submitted notebook: flags for the instructor, never a score.
 
-Hidden tests run in the student's kernel, so a student can reach anything there.
-nbgrader already restores edited or deleted test cells and their points (checksums,
-``OverwriteCells.add_missing_cells``) and records errors even when tracebacks are
-hidden. What it cannot see is code that changes the kernel itself. This audit reads
-the student's own cells (never runs them) and flags such code:
+Verdicts are decided outside the student's kernel (:mod:`autograder.verdict`), so tampering
+with the kernel cannot turn a wrong answer into a pass. This audit is a second pair of eyes:
+it reads the student's own cells (never runs them) and flags code that reaches into the kernel
+or the grader, so the instructor can look. A flag changes no score. It flags:
 
 * writing to the kernel or the interpreter: ``builtins``/``__builtins__``,
   ``get_ipython()``, ``sys.modules``, ``sys.settrace``, ``gc``, ``ctypes``;
 * assigning to attributes of imported modules (``nncost.profile = …``,
   ``math.isclose = …``, ``np.testing.assert_equal = …``) or ``setattr`` on them;
-* defining comparison dunders that can lie (``__eq__``, ``__ne__``, ``__bool__``…);
-* leaving the kernel: ``os._exit``, ``sys.exit``, ``os.kill``, ``signal``;
+* defining comparison dunders that can lie (``__eq__``, ``__ne__``, ``__bool__``…), or
+  reaching a function's ``__globals__``/``__code__`` or a frame;
+* leaving the kernel: ``os._exit``, ``sys.exit``, ``os.kill``, ``signal``; running other
+  programs (``subprocess``, ``os.system``, shell escapes);
 * running code built from strings: ``exec``, ``eval``, ``compile``, ``__import__``,
-  ``importlib``.
+  ``importlib``;
+* naming the grader's files (``gradebook``, ``.ipynb``, ``autograded/``…) in a string.
 
-Nothing in the course needs any of these. A flagged notebook scores 0 on its
-autograded parts and is listed in the class summary for the instructor to review.
+Nothing in the course needs any of these, and none of the idioms students write does
+(``layer.__class__.__name__``, ``type(layer)``, ``getattr``, ``print(file=sys.stderr)``,
+``%timeit``, ``os.environ[...] = ...``, ``plt.rcParams[...] = ...``): the honest-submission
+corpus in ``tests/honest/`` holds the audit to that.
+
+Which cells are the student's is decided by content, never by the metadata a student can
+edit: a cell is skipped only when its code is exactly one of the instructor's locked cells of
+the released notebook (:func:`instructor_code`).
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
-__all__ = ["audit_notebook", "audit_source"]
+__all__ = ["audit_notebook", "audit_source", "instructor_code"]
 
 _FORBIDDEN_NAMES = {
     "__builtins__": "touches __builtins__",
@@ -48,11 +58,31 @@ _FORBIDDEN_ATTRS = {
     ("sys", "excepthook"): "replaces sys.excepthook",
     ("gc", "get_referrers"): "walks the interpreter's objects (gc)",
     ("gc", "get_objects"): "walks the interpreter's objects (gc)",
+    ("sys", "_getframe"): "walks the interpreter's frames (sys._getframe)",
+    ("os", "system"): "runs another program (os.system)",
+    ("os", "popen"): "runs another program (os.popen)",
 }
-_FORBIDDEN_MODULES = {"builtins", "ctypes", "importlib", "signal", "gc", "inspect"}
+_FORBIDDEN_MODULES = {"builtins", "ctypes", "importlib", "signal", "gc", "inspect", "subprocess"}
 _LYING_DUNDERS = {"__eq__", "__ne__", "__bool__", "__lt__", "__le__", "__gt__", "__ge__",
                   "__hash__", "__int__", "__float__", "__index__", "__abs__", "__sub__",
                   "__rsub__", "__getattribute__", "__instancecheck__", "__class__"}
+#: attributes whose *reading* already reaches into code or frames
+_INTERNALS = {"__globals__", "__code__", "__closure__", "__subclasses__", "__builtins__",
+              "f_globals", "f_locals", "f_back", "gi_frame", "tb_frame"}
+#: the grader's files: a string naming one is a look at the answers or the grades
+_GRADER_FILES = ("gradebook", ".ipynb", "autograded/", "submitted/", "nbgrader_config")
+#: IPython magics that only time, plot or install
+_SAFE_MAGICS = {"matplotlib", "time", "timeit", "pip", "load_ext", "autoreload"}
+
+
+def _chain(node: ast.AST) -> list[str]:
+    """The attribute names along ``a.b[...].c`` (``["c", "b"]``)."""
+    names = []
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        node = node.value
+    return names
 
 
 def _root_name(node: ast.AST) -> str | None:
@@ -93,12 +123,22 @@ class _Auditor(ast.NodeVisitor):
         base = node.value.id if isinstance(node.value, ast.Name) else None
         if (base, node.attr) in _FORBIDDEN_ATTRS:
             self.flag(node, _FORBIDDEN_ATTRS[(base, node.attr)])
-        if node.attr in _LYING_DUNDERS or node.attr in {"__dict__", "__code__", "__globals__"}:
+        if node.attr in _INTERNALS:
             self.flag(node, f"reaches {node.attr}")
         self.generic_visit(node)
 
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and any(f in node.value for f in _GRADER_FILES):
+            self.flag(node, f"names the grader's files ({node.value[:40]!r})")
+
     def _check_target(self, target: ast.AST) -> None:
-        if isinstance(target, (ast.Attribute, ast.Subscript)):
+        if isinstance(target, ast.Attribute) and target.attr in _LYING_DUNDERS | {"__dict__"}:
+            self.flag(target, f"replaces {target.attr}")
+        chain = _chain(target)
+        if isinstance(target, ast.Attribute) or (
+                isinstance(target, ast.Subscript) and {"__dict__", "modules"} & set(chain)):
+            # module.name = … (a subscript only when it writes into a namespace:
+            # os.environ["X"] = … and plt.rcParams["…"] = … are settings, not patches)
             root = _root_name(target)
             if root in self.modules:
                 self.flag(target, f"replaces part of the module {root!r} (monkeypatching)")
@@ -135,36 +175,83 @@ class _Auditor(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
 
+def _continues(lines: list[str]) -> bool:
+    """Whether the code ``lines`` ends inside a statement: an open bracket, a backslash or a
+    multi-line string. The next line then continues it (``% (a, b)`` of printf-style formatting,
+    ``!= x``, a docstring's line), and IPython reads a magic only at the start of a statement."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            pass
+    except tokenize.TokenError:
+        return True
+    except (SyntaxError, ValueError):  # e.g. bad indentation: left to ast.parse below
+        return False
+    return False
+
+
+def _timed_code(args: str) -> str:
+    """The code a ``%time``/``%timeit`` line runs, without timeit's options (``-n 10 -r 3``)."""
+    words = args.split()
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in ("-n", "-r", "-p") and words:  # the option's number, written apart
+            words.pop(0)
+    return " ".join(words) or "pass"
+
+
+def _as_ipython_runs_it(source: str) -> ast.AST | None:
+    """The cell as IPython turns it into Python (magics become ``get_ipython()`` calls)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (ImportError, SyntaxError, ValueError):
+        return None
+
+
 def audit_source(source: str, modules: set[str] = frozenset()) -> list[str]:
     """Flags for one cell's code ('line N: why'). ``modules``: names other cells imported."""
     lines = []
     for line in source.splitlines():
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
-            # magics and shell escapes run outside Python's view: flag them
-            lines.append("pass  # magic")
-            if not stripped.startswith(("%matplotlib", "%pip", "%timeit", "%time")):
+        if stripped.startswith(("%", "!")) and not _continues(lines):
+            # magics and shell escapes run outside Python's view: flag all but the harmless
+            magic = stripped.lstrip("%").split(maxsplit=1)
+            if stripped.startswith("!") or not magic or magic[0] not in _SAFE_MAGICS:
                 return [f"uses the IPython magic or shell escape {stripped.split()[0]!r}"]
+            rest = _timed_code(magic[1]) if len(magic) > 1 and magic[0] in ("time", "timeit") \
+                else "pass"
+            lines.append(line[: len(line) - len(stripped)] + rest)  # %timeit f(x): audit f(x)
         else:
             lines.append(line)
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
-        return []  # a syntax error fails on its own when the cell runs
+        tree = _as_ipython_runs_it(source)  # `x = !ls`, `y = %sx …`: IPython's own reading
+        if tree is None:
+            return []  # a syntax error fails on its own when the cell runs
     auditor = _Auditor(modules)
     auditor.visit(tree)
     return auditor.flags
 
 
-def audit_notebook(nb) -> list[str]:
-    """Flags for every code cell a student could write (not nbgrader's locked cells)."""
+def instructor_code(released) -> set[str]:
+    """The code of the instructor's locked cells in the released notebook ``released``."""
+    return {c.source for c in released.cells if c.get("cell_type") == "code"
+            and c.get("metadata", {}).get("nbgrader", {}).get("locked")}
+
+
+def audit_notebook(nb, instructor: set[str] = frozenset()) -> list[str]:
+    """Flags for every code cell of ``nb`` that is not exactly one of ``instructor``'s cells.
+
+    The student's metadata plays no part: a cell that claims to be locked is audited like any
+    other unless its code is the instructor's, character for character.
+    """
     code = [(i, c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+    mine = [(i, c) for i, c in code if c.source not in instructor]
     modules = set().union(*(_imported_modules(c.source) for _, c in code))
     flags = []
-    for index, cell in code:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("locked") and not meta.get("solution"):
-            continue  # nbgrader restores locked cells from the gradebook before running
+    for index, cell in mine:
         flags += [f"cell {index}: {flag}" for flag in audit_source(cell.source, modules)]
     return flags
 

@@ -1,8 +1,14 @@
-"""Grade a whole class with nbgrader: collect, autograde in parallel, feed back, export.
+"""Grade a whole class with nbgrader: collect, autograde in parallel, record, feed back, export.
+
+Every score ends up in the course's nbgrader gradebook (the one ``nbgrader_config.py`` names
+and the formgrader shows), with the submitted and autograded notebooks in the course's
+``submitted/`` and ``autograded/`` folders, so the instructor grades the manual parts in the
+formgrader. A grade a person gave is never overwritten by a regrade (nbgrader's own
+``SaveAutoGrades`` records the scores, and it keeps manual scores).
 
 Layout of ``--out DIR``::
 
-    DIR/grades.csv              nbgrader's export columns, one row per student and assignment
+    DIR/grades.csv              nbgrader's own CSV export of the course gradebook
     DIR/feedback/<student>/<assignment>/<notebook>.html
     DIR/summary.md              per-question means, problems and flags, one line each
     DIR/per_question.csv        mean score of every graded part
@@ -11,17 +17,17 @@ Layout of ``--out DIR``::
     DIR/work/                   nbgrader course directories (template + one per student)
 
 Each student is graded by a real ``nbgrader autograde`` in a course directory of their
-own (a copy of the template gradebook), in a subprocess with a wall-clock limit and a
-memory limit, so a notebook that loops, crashes its kernel or exhausts memory costs only
-its own points. A student whose results file exists is not graded again: rerunning
-resumes, and gives the same grades.
+own (a copy of the template gradebook, and no instructor notebook: the verdicts' references
+reach the grading process on a pipe), in a subprocess with a wall-clock limit and a memory
+limit, so a notebook that loops, crashes its kernel or exhausts memory costs only its own
+points. A student whose results file exists is not graded again: rerunning resumes, and
+gives the same grades.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -36,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.audit import audit_notebook
+from autograder.audit import audit_notebook, instructor_code
 
 __all__ = ["Limits", "assignment_layout", "collect", "grade"]
 
@@ -137,14 +143,33 @@ def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> l
     return result
 
 
+def _flat_name_plugin(layout: dict[str, list[str]]):
+    """nbgrader's zip_collect file-name plugin, matching ``<student>_<notebook>.ipynb``.
+
+    The notebook names are the course's, matched at the end of the name, so a student id may
+    hold ``_`` itself (``ann_lee_dense.ipynb`` is ``ann_lee``'s ``dense``).
+    """
+    import re
+
+    from nbgrader.plugins import FileNameCollectorPlugin
+
+    names = "|".join(re.escape(nb) for nbs in layout.values() for nb in sorted(nbs, key=len)[::-1])
+    return FileNameCollectorPlugin(
+        named_regexp=rf"^(?P<student_id>.+)_(?P<file_id>{names})\.ipynb$")
+
+
 def _flat_to_tree(folder: Path, layout: dict[str, list[str]]) -> Path:
     owner = {nb: a for a, nbs in layout.items() for nb in nbs}
+    plugin = _flat_name_plugin(layout)
     tree = folder / "_tree"
     for path in sorted(folder.rglob("*.ipynb")):  # listed before the tree is written into folder
-        student, _, rest = path.name.partition("_")
-        stem = Path(rest).stem
-        assignment = owner.get(stem, "unknown")
-        dest = tree / student / assignment / rest
+        found = plugin.collect(path.name)
+        if found:
+            student, stem = found["student_id"], found["file_id"]
+            dest = tree / student / owner[stem] / f"{stem}.ipynb"
+        else:  # not one of the course's notebooks: kept under its name, reported as misnamed
+            student, _, rest = path.name.partition("_")
+            dest = tree / student / "unknown" / rest
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest)
     return tree
@@ -160,60 +185,37 @@ def _source_digest(source: Path) -> str:
 
 
 _COURSE_CONFIG = """\
-# Written by autograder/grading.py for this grading course directory.
+# Written by autograder/grading.py: the course's configuration, in this directory.
 c = get_config()  # noqa: F821
+load_subconfig({course_config!r})  # noqa: F821
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = "sqlite:///" + {db!r}
 c.Execute.timeout = {cell_timeout}
-c.Execute.interrupt_on_timeout = True
-c.OverwriteCells.add_missing_cells = True
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
-c.IgnorePattern.pattern = {ignore!r}
-c.Autograde.autograde_preprocessors = [
-    "autograder.execute.SurvivingExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.HideHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
 """
 
-
-@functools.cache
-def _ignore_pattern() -> str:
-    """The course's IgnorePattern, read once from autograder/nbgrader_config.py."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    loader = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "autograder"))
-    return loader.load_config().IgnorePattern.pattern
+COURSE_CONFIG = REPO / "autograder" / "nbgrader_config.py"
 
 
-def _write_course_config(course: Path, limits: Limits) -> None:
+def write_course_config(course: Path, limits: Limits) -> None:
     (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
-        root=str(course), db=str(course / "gradebook.db"), cell_timeout=limits.cell_timeout,
-        ignore=_ignore_pattern()))
+        course_config=str(COURSE_CONFIG), root=str(course), db=str(course / "gradebook.db"),
+        cell_timeout=limits.cell_timeout))
 
 
 def _nbgrader(args: list[str], course: Path, limits: Limits) -> subprocess.CompletedProcess:
     return _run_limited([sys.executable, "-m", "nbgrader", *args], course, limits)
 
 
-def _run_limited(cmd: list[str], course: Path, limits: Limits,
-                 timeout: float | None = None) -> subprocess.CompletedProcess:
+def _run_limited(cmd: list[str], course: Path, limits: Limits, timeout: float | None = None,
+                 stdin: str = "") -> subprocess.CompletedProcess:
     """Run ``cmd`` in ``course`` under the memory limit; kill its whole group on timeout."""
     limit = str(int(limits.memory_gb * 1024**3))
     cmd = [sys.executable, "-m", "autograder.limit", limit, "--", *cmd]
-    proc = subprocess.Popen(cmd, cwd=course, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=course, env=_env(), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out, _ = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
@@ -221,8 +223,21 @@ def _run_limited(cmd: list[str], course: Path, limits: Limits,
     return subprocess.CompletedProcess(cmd, proc.returncode, out, "")
 
 
+def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
+    """``{assignment: {notebook: {grade_id: checks}}}`` from the instructor's notebooks."""
+    from autograder.verdict import references
+
+    return {a: {nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4))
+                for nb in nbs} for a, nbs in layout.items()}
+
+
 def prepare_template(source: Path, work: Path, layout: dict[str, list[str]], limits: Limits) -> Path:
-    """A course directory whose gradebook knows every assignment (generate_assignment)."""
+    """A course directory whose gradebook knows every assignment (generate_assignment).
+
+    Its ``source/`` keeps only the assignments' other files (what autograde copies next to a
+    submission): the instructor notebooks, which hold the verdicts' references, are removed once
+    the assignment is generated, so no student's kernel can find them in the grading folders.
+    """
     template = work / "_template"
     digest = _source_digest(source)
     stamp = template / "source.sha256"
@@ -231,13 +246,20 @@ def prepare_template(source: Path, work: Path, layout: dict[str, list[str]], lim
     shutil.rmtree(template, ignore_errors=True)
     template.mkdir(parents=True)
     shutil.copytree(source, template / "source")
-    _write_course_config(template, limits)
+    write_course_config(template, limits)
     for assignment in layout:
         done = _nbgrader(["generate_assignment", assignment, "--force"], template, limits)
         if done.returncode != 0:
             raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}")
+    for path in (template / "source").rglob("*.ipynb"):
+        path.unlink()
     stamp.write_text(digest)
     return template
+
+
+def released(template: Path, assignment: str, notebook: str):
+    """The student version of ``notebook``, as the template released it."""
+    return nbformat.read(template / "assignments" / assignment / f"{notebook}.ipynb", as_version=4)
 
 
 # --------------------------------------------------------------------------- one student
@@ -262,60 +284,45 @@ def _read_grades(db: Path, assignment: str, notebooks: list[str], student: str) 
 
 
 def grade_student(sub: Submission, template: Path, work: Path, out: Path,
-                  layout: dict[str, list[str]], limits: Limits) -> dict:
-    """Autograde one student's every assignment; returns and writes the results record."""
+                  layout: dict[str, list[str]], limits: Limits, references: dict) -> dict:
+    """Autograde one student's every assignment; returns and writes the results record.
+
+    Scores are nbgrader's (judged by :mod:`autograder.verdict`). The tamper audit only adds
+    flags for the instructor to review: it never changes a score.
+    """
     course = work / sub.student
     shutil.rmtree(course, ignore_errors=True)
     course.mkdir(parents=True)
     shutil.copy2(template / "gradebook.db", course / "gradebook.db")
     os.symlink(template / "source", course / "source")
-    _write_course_config(course, limits)
+    write_course_config(course, limits)
     record = {"student": sub.student, "assignments": {}, "problems": list(sub.problems),
               "flags": [], "seconds": 0.0}
     start = time.perf_counter()
     for assignment, expected in layout.items():
         given = sub.notebooks.get(assignment, {})
-        flagged = {}
         for nb, path in given.items():
             dest = course / "submitted" / sub.student / assignment / f"{nb}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)
-            flags = audit_notebook(nbformat.read(path, as_version=4))
+            flags = audit_notebook(nbformat.read(path, as_version=4),
+                                   instructor_code(released(template, assignment, nb)))
             if flags:
-                flagged[nb] = flags
                 record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
                                        + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
         if given:
-            _autograde(course, assignment, sub.student, len(given), out, limits, record)
-        for nb, flags in flagged.items():
-            _flag_feedback(out / "feedback" / sub.student / assignment / f"{nb}.html", flags)
+            _autograde(course, assignment, sub.student, given, out, limits, record,
+                       references.get(assignment, {}))
         grades = (_read_grades(course / "gradebook.db", assignment, expected, sub.student) if given
                   else _zero_grades(template, assignment, expected))
         for nb, parts in grades.items():
-            ran = nb in given and _autograded(course, sub.student, assignment, nb)
-            if not ran or nb in flagged:  # missing, unreadable, crashed, or tampered with
-                for part in parts.values():
+            if not (nb in given and _autograded(course, sub.student, assignment, nb)):
+                for part in parts.values():  # missing, unreadable or stopped: nothing ran
                     part["score"] = 0.0
         record["assignments"][assignment] = grades
     record["seconds"] = round(time.perf_counter() - start, 2)
     _write_json(out / "results" / f"{sub.student}.json", record)
     return record
-
-
-def _flag_feedback(path: Path, flags: list[str]) -> None:
-    """Say at the top of a flagged notebook's feedback why its autograded score is 0."""
-    if not path.exists():
-        return
-    import html
-
-    items = "".join(f"<li>{html.escape(f)}</li>" for f in flags)
-    banner = ('<div style="border:2px solid #c00;padding:8px;margin:8px;background:#fee">'
-              "<b>Flagged for review:</b> this notebook changes the grading kernel or the modules "
-              "it uses, so its autograded parts score 0 until your instructor reviews it. "
-              f"Lines found:<ul>{items}</ul></div>")
-    text = path.read_text()
-    at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
-    path.write_text(text[:at] + banner + text[at:])
 
 
 def _autograded(course: Path, student: str, assignment: str, nb: str) -> bool:
@@ -331,13 +338,13 @@ def _zero_grades(template: Path, assignment: str, notebooks: list[str]) -> dict:
                      for c in gb.find_notebook(nb, assignment).grade_cells} for nb in notebooks}
 
 
-def _autograde(course: Path, assignment: str, student: str, n_notebooks: int, out: Path,
-               limits: Limits, record: dict) -> None:
+def _autograde(course: Path, assignment: str, student: str, given: dict, out: Path,
+               limits: Limits, record: dict, references: dict) -> None:
     """nbgrader autograde + generate_feedback in a limited subprocess; problems → record."""
-    seconds = limits.notebook_timeout * n_notebooks
+    seconds = limits.notebook_timeout * len(given)
     try:
         done = _run_limited([sys.executable, "-m", "autograder.worker", str(course), assignment, student],
-                            course, limits, timeout=seconds)
+                            course, limits, timeout=seconds, stdin=json.dumps(references))
     except TimeoutError:
         record["problems"].append(f"{assignment}: stopped after {seconds} s (wall-clock limit: an "
                                   "endless loop?); parts that did not finish score 0")
@@ -389,20 +396,38 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 # --------------------------------------------------------------------------- whole class
-def grade(submissions: Path, out: Path, *, workers: int | None = None, source: Path | None = None,
-          limits: Limits = Limits(), progress=None) -> list[dict]:
-    """Grade every student; resume from ``out/results``; write grades, feedback and summary."""
-    from autograder import report
+def _record_in_course(course: Path, work: Path, sub: Submission,
+                      layout: dict[str, list[str]]) -> None:
+    """Write the student's notebooks and scores into the course gradebook."""
+    from autograder import gradebook
 
-    source = (source or REPO / "source").resolve()
+    for assignment, notebooks in layout.items():
+        given = sub.notebooks.get(assignment, {})
+        autograded = {nb: work / sub.student / "autograded" / sub.student / assignment / f"{nb}.ipynb"
+                      for nb in given}
+        autograded = {nb: p for nb, p in autograded.items() if p.exists()}
+        gradebook.record(course, sub.student, assignment, notebooks, given, autograded)
+
+
+def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | None = None,
+          limits: Limits = Limits(), progress=None) -> list[dict]:
+    """Grade every student into ``course``'s gradebook; resume from ``out/results``; write
+    grades, feedback and the summary to ``out``."""
+    from autograder import gradebook, report
+
+    course = course.resolve()
+    source = course / "source"
     out = out.resolve()
-    layout = assignment_layout(source)
+    layout = assignment_layout(source) if source.is_dir() else {}
     if not layout:
-        raise SystemExit(f"no assignments found in {source}")
+        raise SystemExit(f"no assignments found in {source}: --course must be an nbgrader course "
+                         "directory with source/<assignment>/<notebook>.ipynb")
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
     subs = collect(submissions.resolve(), layout, work / "_unzipped")
     template = prepare_template(source, work, layout, limits)
+    references = read_references(source, layout)
+    gradebook.ensure_assignments(course, template, layout)
     records = {}
     todo = []
     for sub in subs:
@@ -414,7 +439,8 @@ def grade(submissions: Path, out: Path, *, workers: int | None = None, source: P
     workers = workers or os.cpu_count() or 1
     bar = progress or report.Progress(len(subs), already=len(records))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_student, s, template, work, out, layout, limits): s for s in todo}
+        futures = {pool.submit(grade_student, s, template, work, out, layout, limits, references): s
+                   for s in todo}
         for fut in concurrent.futures.as_completed(futures):
             sub = futures[fut]
             try:
@@ -429,6 +455,14 @@ def grade(submissions: Path, out: Path, *, workers: int | None = None, source: P
             bar.update(failed=bool(rec["problems"] or rec["flags"]))
     bar.close()
     ordered = [records[s.student] for s in subs]
+    for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
+        if not rec.get("recorded"):  # once per grading: a rerun leaves manual grading alone
+            _record_in_course(course, work, sub, layout)
+            rec["recorded"] = True
+            _write_json(out / "results" / f"{sub.student}.json", rec)
+        rec["assignments"] = {a: gradebook.read_scores(course, sub.student, a, nbs)
+                              for a, nbs in layout.items()}
+    gradebook.export_csv(course, out / "grades.csv")
     report.write_outputs(ordered, layout, out)
     return ordered
 
@@ -439,8 +473,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("submissions", type=Path,
                         help="folder <student>/<assignment>/<notebook>.ipynb, or a zip")
     parser.add_argument("--out", type=Path, required=True, help="folder for grades, feedback, summary")
+    parser.add_argument("--course", type=Path, default=REPO,
+                        help="nbgrader course directory: its source/ is graded against and its "
+                             "gradebook.db receives the scores (default: this repository)")
     parser.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
-    parser.add_argument("--source", type=Path, default=None, help="nbgrader source folder (default: source/)")
     parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     parser.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
                         help="wall-clock seconds per notebook")
@@ -454,9 +490,11 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise SystemExit("--workers must be at least 1")
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_gb)
-    records = grade(args.submissions, args.out, workers=args.workers, source=args.source, limits=limits)
+    records = grade(args.submissions, args.out, course=args.course, workers=args.workers,
+                    limits=limits)
     problems = sum(bool(r["problems"]) for r in records)
     flagged = sum(bool(r["flags"]) for r in records)
-    print(f"graded {len(records)} students: {args.out / 'grades.csv'}; "
-          f"{problems} with problems, {flagged} flagged (see {args.out / 'summary.md'})")
+    print(f"graded {len(records)} students into {args.course.resolve() / 'gradebook.db'}: "
+          f"{args.out / 'grades.csv'}; {problems} with problems, {flagged} flagged for review "
+          f"(see {args.out / 'summary.md'})")
     return 0

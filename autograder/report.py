@@ -1,5 +1,10 @@
-"""What the instructor reads after grading: grades.csv, summary, per-question means,
-histogram, and the progress line while grading runs."""
+"""What the instructor reads after grading: summary, per-question means, histogram, and the
+progress line while grading runs. (``grades.csv`` is nbgrader's own export of the gradebook:
+:func:`autograder.gradebook.export_csv`.)
+
+Parts graded by a person that no one has graded yet are *awaiting manual grading*: they are
+counted apart, never reported as a 0 the student earned.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-#: nbgrader's CSV export columns (nbgrader.plugins.export.CsvExportPlugin)
-CSV_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
-               "email", "raw_score", "late_submission_penalty", "score", "max_score"]
 
 
 class Progress:
@@ -45,13 +46,28 @@ def _mmss(seconds: float) -> str:
     return f"{int(seconds // 60):02d}:{int(seconds % 60):02d}"
 
 
+def _parts(record: dict, assignment: str) -> list[dict]:
+    return [p for nb in record["assignments"].get(assignment, {}).values() for p in nb.values()]
+
+
 def totals(record: dict, assignment: str) -> tuple[float, float]:
-    parts = [p for nb in record["assignments"].get(assignment, {}).values() for p in nb.values()]
+    """(score, max score) of ``assignment`` in ``record``, as nbgrader totals them."""
+    parts = _parts(record, assignment)
     return sum(p["score"] for p in parts), sum(p["max"] for p in parts)
 
 
+def awaiting(record: dict, assignment: str, flag: str = "awaiting") -> tuple[int, float]:
+    """(parts, points) of ``assignment`` that still wait for a person to grade them
+    (``flag="review"``: that a person graded, autograded again since)."""
+    parts = [p for p in _parts(record, assignment) if p.get(flag)]
+    return len(parts), sum(p["max"] for p in parts)
+
+
+def _parts_text(n: int, points: float) -> str:
+    return f"{n} part{'s' if n != 1 else ''}, {_fmt(points)} point{'s' if points != 1 else ''}"
+
+
 def write_outputs(records: list[dict], layout: dict[str, list[str]], out: Path) -> None:
-    _grades_csv(records, layout, out / "grades.csv")
     means = _per_question(records, layout, out / "per_question.csv")
     _histogram(records, layout, out / "histogram.png")
     _summary(records, layout, means, out / "summary.md")
@@ -59,21 +75,6 @@ def write_outputs(records: list[dict], layout: dict[str, list[str]], out: Path) 
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
-
-
-def _grades_csv(records, layout, path: Path) -> None:
-    with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for rec in records:
-            for assignment in layout:
-                score, max_score = totals(rec, assignment)
-                writer.writerow({
-                    "assignment": assignment, "duedate": "", "timestamp": "",
-                    "student_id": rec["student"], "last_name": "", "first_name": "", "email": "",
-                    "raw_score": _fmt(score), "late_submission_penalty": "0",
-                    "score": _fmt(score), "max_score": _fmt(max_score),
-                })
 
 
 def _per_question(records, layout, path: Path) -> dict:
@@ -87,10 +88,13 @@ def _per_question(records, layout, path: Path) -> dict:
                 for rec in records:
                     names += [n for n in rec["assignments"].get(assignment, {}).get(nb, {}) if n not in names]
                 for part in names:
-                    scores = [rec["assignments"][assignment][nb][part]["score"] for rec in records
+                    graded = [rec["assignments"][assignment][nb][part] for rec in records
                               if part in rec["assignments"].get(assignment, {}).get(nb, {})]
-                    maxes = [rec["assignments"][assignment][nb][part]["max"] for rec in records
-                             if part in rec["assignments"].get(assignment, {}).get(nb, {})]
+                    maxes = [p["max"] for p in graded]
+                    # a part no one has graded yet has no score to average
+                    scores = [p["score"] for p in graded if not p.get("awaiting")]
+                    if not scores:
+                        continue
                     mean = statistics.fmean(scores) if scores else 0.0
                     top = maxes[0] if maxes else 0.0
                     means[(assignment, nb, part)] = (mean, top)
@@ -124,8 +128,22 @@ def _summary(records, layout, means, path: Path) -> None:
         scores = [totals(r, assignment)[0] for r in records]
         top = max((totals(r, assignment)[1] for r in records), default=0)
         mean = statistics.fmean(scores) if scores else 0.0
-        lines += [f"## {assignment}: mean {mean:.2f} / {_fmt(top)}", "",
-                  "| part | mean | max | % |", "| --- | --- | --- | --- |"]
+        lines += [f"## {assignment}: mean {mean:.2f} / {_fmt(top)}", ""]
+        waiting = [awaiting(r, assignment) for r in records]
+        n_parts, n_points = sum(w[0] for w in waiting), sum(w[1] for w in waiting)
+        if n_parts:
+            students = sum(1 for w in waiting if w[0])
+            note = (f"**awaiting manual grading: {_parts_text(n_parts, n_points)}** "
+                    f"({students} students; grade them in Nbgrader → Formgrader, then run "
+                    "`nbgrader export`); the mean counts them as 0 until then.")
+            lines += [note, ""]
+        review = [awaiting(r, assignment, "review") for r in records]
+        if any(n for n, _ in review):
+            n_parts, n_points = sum(w[0] for w in review), sum(w[1] for w in review)
+            note = (f"**to review: {_parts_text(n_parts, n_points)}** graded by a person and "
+                    "autograded again since; the person's scores stand (Formgrader).")
+            lines += [note, ""]
+        lines += ["| part | mean | max | % |", "| --- | --- | --- | --- |"]
         worst = sorted(((m / t if t else 1, k) for k, (m, t) in means.items() if k[0] == assignment))
         for (a, nb, part), (m, t) in ((k, means[k]) for _, k in worst):
             lines.append(f"| {nb}/{part} | {m:.2f} | {_fmt(t)} | {100 * m / t:.0f} |" if t
@@ -135,6 +153,7 @@ def _summary(records, layout, means, path: Path) -> None:
     flags = [(r["student"], f) for r in records for f in r["flags"]]
     lines += ["## Problems (graded anyway; these parts scored 0)", ""]
     lines += [f"- {s}: {p}" for s, p in problems] or ["- none"]
-    lines += ["", "## Flagged for review (tampering suspected; autograded parts scored 0)", ""]
+    lines += ["", "## Flagged for review (the scores stand as graded: read the lines, then decide)",
+              ""]
     lines += [f"- {s}: {f}" for s, f in flags] or ["- none"]
     path.write_text("\n".join(lines) + "\n")

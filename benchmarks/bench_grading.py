@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.grading import Limits, _env, _write_course_config, assignment_layout
+from autograder.grading import Limits, _env, assignment_layout, write_course_config
 
 
 def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
@@ -41,7 +41,7 @@ def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
 def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, list[str]]) -> float:
     course = root / "serial"
     shutil.copytree(source, course / "source")
-    _write_course_config(course, Limits())
+    write_course_config(course, Limits())
     shutil.copytree(subs, course / "submitted")
     run = lambda *args: subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
                                        env=_env(), check=True, capture_output=True)
@@ -54,11 +54,12 @@ def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, lis
 
 
 def _ours(root: Path, subs: Path, source: Path, workers: int) -> float:
-    out = root / f"ours{workers}"
+    out, course = root / f"ours{workers}", root / f"course{workers}"
+    shutil.copytree(source, course / "source")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
-                    "--workers", str(workers), "--source", str(source)], cwd=REPO, env=_env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "--workers", str(workers), "--course", str(course)], cwd=REPO, env=_env(),
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 

@@ -6,7 +6,9 @@ Q1 time 1, Q2 model 1, Q2 size 1, Q2 time 1):
 * blank — the released notebook: 0;
 * relu_output — relu where sigmoid was asked: loses the Q1 model part, 9 - 1 = 8;
 * no_activation_flops — compute's FLOPs and the two times built on them: 9 - 2 - 1 - 1 = 5;
-* patched_nncost — the solution plus `nncost.profile = …`: flagged, 0.
+* patched_nncost — the solution plus `nncost.profile = …`: flagged for review, and its
+  score stands (9): a flag is the instructor's to judge, never a score by itself;
+* ann_lee — the solution, from a student whose id holds an underscore: 9.
 """
 
 import csv
@@ -37,8 +39,8 @@ def _replace(nb, grade_id, old, new):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grade_course")
-    source = tmp / "source"
-    shutil.copytree(ROOT / "source" / "dense", source / "dense")
+    course = tmp / "course"
+    shutil.copytree(ROOT / "source" / "dense", course / "source" / "dense")
     solution = nbformat.read(ROOT / "source" / "dense" / "dense.ipynb", 4)
     blank = nbformat.read(ROOT / "assignments" / "dense" / "dense.ipynb", 4)
     students = {
@@ -53,6 +55,7 @@ def graded(tmp_path_factory):
     cell = _solution(patched, "compute_answer")
     cell.source += "\n\nnncost.profile = lambda model, **kw: None"
     students["patched_nncost"] = patched
+    students["ann_lee"] = solution
     archive = tmp / "class.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for student, nb in students.items():
@@ -61,7 +64,7 @@ def graded(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out),
-         "--workers", "2", "--source", str(source)],
+         "--workers", "2", "--course", str(course)],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return out, done
@@ -73,15 +76,17 @@ def test_grades_are_exactly_the_expected_ones(graded):
         rows = {row["student_id"]: row for row in csv.DictReader(fh)}
     scores = {s: float(r["score"]) for s, r in rows.items()}
     assert scores == {"perfect": 9, "blank": 0, "relu_output": 8, "no_activation_flops": 5,
-                      "patched_nncost": 0}
-    assert {r["max_score"] for r in rows.values()} == {"9"}
-    assert "graded 5 students" in done.stdout
+                      "patched_nncost": 9, "ann_lee": 9}
+    assert {float(r["max_score"]) for r in rows.values()} == {9}
+    assert "graded 6 students" in done.stdout
 
 
 def test_summary_flags_the_patch_and_names_weak_parts(graded):
     out, _ = graded
     summary = (out / "summary.md").read_text()
-    assert "patched_nncost" in summary and "monkeypatching" in summary
+    flagged = summary.split("## Flagged for review")[1]
+    assert "patched_nncost" in flagged and "monkeypatching" in flagged
+    assert "ann_lee" not in flagged and "perfect" not in flagged
     assert "dense/compute_flops" in summary
     assert (out / "histogram.png").exists()
 
@@ -89,4 +94,5 @@ def test_summary_flags_the_patch_and_names_weak_parts(graded):
 def test_feedback_shows_messages_not_hidden_code(graded):
     out, _ = graded
     html = (out / "feedback" / "no_activation_flops" / "dense" / "dense.html").read_text()
-    assert "BEGIN HIDDEN TESTS" not in html and "_course.q1()" not in html
+    assert "BEGIN HIDDEN TESTS" not in html and "_answers.export" not in html
+    assert "compute(model) gives the wrong FLOPs count" in html  # the verdict's message

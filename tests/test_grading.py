@@ -2,13 +2,21 @@
 looping, broken and tampering students. Every expected grade is stated here.
 
 The course is a tiny assignment (no TensorFlow) so the whole class grades in about a
-minute: part a (1 point) returns 42, part b (2 points) doubles a number.
+minute: part a (1 point) returns 42, part b (2 points) doubles a number, and part c
+(2 points) is free text graded by a person. The hidden tests export answers
+(:mod:`nncost.answers`) and :mod:`autograder.verdict` judges them outside the kernel.
+
+The tamper suite: every trick is planted in a student who has part a right and part b wrong
+(``double(x) = x + 3``, which passes the visible test). Without the trick that student earns
+exactly 1 point; with it, exactly 1 point too.
 """
 
 import copy
 import csv
 import json
 import re
+import sqlite3
+import warnings
 
 import nbformat
 import pytest
@@ -18,20 +26,29 @@ from autograder.audit import audit_source
 
 SETUP = "import math"
 SOL_A = "def answer():\n    ### BEGIN SOLUTION\n    return 42\n    ### END SOLUTION"
+EXPORT = "import nncost.answers as _answers\n_answers.export"
 TEST_A = ("assert answer() is not None\n### BEGIN HIDDEN TESTS\n"
-          "assert math.isclose(float(answer()), 42.0)\n### END HIDDEN TESTS")
+          f"{EXPORT}('test_a', a=answer())\n### END HIDDEN TESTS")
 SOL_B = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
 TEST_B = ("assert double(3) == 6\n### BEGIN HIDDEN TESTS\n"
-          "assert double(-4) == -8, 'double(-4) should be -8'\n### END HIDDEN TESTS")
+          f"{EXPORT}('test_b', b=[double(-4), double(0), double(10)])\n### END HIDDEN TESTS")
+VERDICT_A = [{"kind": "equal", "answer": "a", "want": {"type": "int", "value": 42},
+              "message": "answer() should be 42"}]
+VERDICT_B = [{"kind": "items", "answer": "b", "of": "int", "want": [-8, 0, 20],
+              "message": "double(-4) should be -8"}]
+EXPLAIN = "Why is 42 the answer?\n\nYOUR ANSWER HERE"
 
 
-def _cell(source, grade_id, *, solution=False, grade=False, locked=False, points=None):
-    cell = nbformat.v4.new_code_cell(source)
+def _cell(source, grade_id, *, solution=False, grade=False, locked=False, points=None,
+          verdict=None, markdown=False):
+    cell = nbformat.v4.new_markdown_cell(source) if markdown else nbformat.v4.new_code_cell(source)
     meta = {"grade": grade, "solution": solution, "locked": locked, "schema_version": 3,
             "grade_id": grade_id, "task": False}
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
+    if verdict is not None:
+        cell.metadata["nncost"] = {"verdict": verdict}
     return cell
 
 
@@ -42,11 +59,15 @@ def _source_notebook():
         nbformat.v4.new_markdown_cell("# Tiny assignment"),
         _cell(SETUP, "setup", locked=True),
         _cell(SOL_A, "sol_a", solution=True),
-        _cell(TEST_A, "test_a", grade=True, locked=True, points=1),
+        _cell(TEST_A, "test_a", grade=True, locked=True, points=1, verdict=VERDICT_A),
         _cell(SOL_B, "sol_b", solution=True),
-        _cell(TEST_B, "test_b", grade=True, locked=True, points=2),
+        _cell(TEST_B, "test_b", grade=True, locked=True, points=2, verdict=VERDICT_B),
+        _cell(EXPLAIN, "explain", solution=True, grade=True, points=2, markdown=True),
     ]
     return nb
+
+
+LIMITS = grading.Limits(cell_timeout=4, notebook_timeout=40, memory_gb=4)
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +75,13 @@ def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     (root / "source" / "tiny").mkdir(parents=True)
     nbformat.write(_source_notebook(), root / "source" / "tiny" / "tiny.ipynb")
-    limits = grading.Limits(cell_timeout=4, notebook_timeout=40, memory_gb=4)
     work = root / "out" / "work"
-    template = grading.prepare_template(root / "source", work, {"tiny": ["tiny"]}, limits)
-    released = nbformat.read(template / "release" / "tiny" / "tiny.ipynb", as_version=4)
-    return root, released, limits
+    template = grading.prepare_template(root / "source", work, {"tiny": ["tiny"]}, LIMITS)
+    released = grading.released(template, "tiny", "tiny")
+    return root, released
 
 
-def _student(released, a=None, b=None, edit=None):
+def _student(released, a=None, b=None, edit=None, explain=None):
     nb = copy.deepcopy(released)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -69,6 +89,8 @@ def _student(released, a=None, b=None, edit=None):
             cell.source = a
         if gid == "sol_b" and b is not None:
             cell.source = b
+        if gid == "explain" and explain is not None:
+            cell.source = explain
     if edit:
         edit(nb)
     return nb
@@ -77,15 +99,17 @@ def _student(released, a=None, b=None, edit=None):
 RIGHT_A = "def answer():\n    return 42"
 RIGHT_B = "def double(x):\n    return 2 * x"
 WRONG_B = "def double(x):\n    return x + 3"  # passes the visible test, fails the hidden one
+PROSE = "Because Douglas Adams said so."
 
 
 def _drop_tests(nb):
-    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")
+                or c.cell_type == "markdown"]
 
 
 def _gut_tests(nb):
     for c in nb.cells:
-        if c.metadata.get("nbgrader", {}).get("grade"):
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code":
             c.source = "pass"
 
 
@@ -101,15 +125,24 @@ def _own_grade_cell(nb):
 
 def _fake_outputs(nb):
     for c in nb.cells:
-        if c.metadata.get("nbgrader", {}).get("grade"):
-            c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok\n")]
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code":
+            c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ passed\n")]
             c.execution_count = 1
 
 
-# (student, notebook maker, expected score out of 3)
+def _forged_locked_cell(nb):
+    """A cell whose metadata claims to be the instructor's locked setup, holding a patch."""
+    at = next(i for i, c in enumerate(nb.cells)
+              if c.metadata.get("nbgrader", {}).get("grade_id") == "sol_b")
+    cell = _cell("get_ipython().showtraceback = lambda *a, **k: None\n"
+                 "math.isclose = lambda *a, **k: True", "setup2", locked=True)
+    nb.cells.insert(at + 1, cell)
+
+
+# (student, notebook maker, expected autograded score out of 3)
 HONEST = {
-    "perfect": (lambda r: _student(r, RIGHT_A, RIGHT_B), 3),
-    "partial": (lambda r: _student(r, RIGHT_A, WRONG_B), 1),
+    "perfect": (lambda r: _student(r, RIGHT_A, RIGHT_B, explain=PROSE), 3),
+    "partial": (lambda r: _student(r, RIGHT_A, WRONG_B, explain=PROSE), 1),
     "blank": (lambda r: _student(r), 0),
     "looping": (lambda r: _student(r, RIGHT_A, "while True:\n    pass"), 1),
     "memory_hog": (lambda r: _student(r, RIGHT_A, "x = bytearray(8 * 1024**3)\n" + RIGHT_B), 1),
@@ -119,16 +152,66 @@ HONEST = {
     "stubborn_loop": (lambda r: _student(r, RIGHT_A, (
         "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
         "    except KeyboardInterrupt:\n        pass")), 1),
+    # honest idioms that must not be flagged: stderr, %timeit, os.environ, the class's name
+    "idioms": (lambda r: _student(r, RIGHT_A, (
+        "import os, sys\nos.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
+        "print('working it out', file=sys.stderr)\n"
+        "def double(x):\n    return 2 * x\n"
+        "kind = double.__class__.__name__\n%timeit double(3)")), 3),
 }
-ATTACKS = {
+
+#: tricks placed after the wrong part b; each must leave the student with exactly 1 point
+_HOOK = "get_ipython().events.register('post_run_cell', "
+TRICKS = {
     "hide_tracebacks": "get_ipython().showtraceback = lambda *a, **k: None",
-    "empty_every_cell": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
+    "custom_exception_handler": (
+        "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"),
+    "excepthook": "import sys\nsys.excepthook = lambda *a: None",
+    "empty_later_cells": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
     "patch_isclose": "math.isclose = lambda *a, **k: True",
-    "patch_builtins": "import builtins\nbuiltins.float = lambda x: 42.0",
-    "lying_eq": "class Yes(int):\n    def __eq__(self, other):\n        return True\n"
-                "def double(x):\n    return Yes(0)",
-    "exec_obfuscated": "exec('get_' + 'ipython().showtraceback = None')",
+    "patch_numpy": ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                    "np.testing.assert_allclose = lambda *a, **k: None\n"
+                    "np.array_equal = lambda *a, **k: True"),
+    "patch_builtins": ("import builtins\nbuiltins.abs = lambda x: 0\n"
+                       "builtins.isinstance = lambda *a: True\nbuiltins.float = lambda x: 42.0"),
+    "importlib_builtins": (
+        "import importlib\n_b = importlib.import_module('bui' + 'ltins')\n"
+        "_b.abs = lambda x: 0\n_b.len = lambda x: 2"),
+    "getattr_on_module": "vars(__import__('ma' + 'th'))['isclose'] = lambda *a, **k: True",
+    "exec_built_string": "exec('get_' + 'ipython().showtraceback = lambda *a, **k: None')",
+    "sys_modules_swap": (
+        "import sys, types\n_fake = types.ModuleType('nncost.answers')\n"
+        "_fake.export = lambda *a, **k: None\nsys.modules['nncost.answers'] = _fake\n"
+        "import nncost\nnncost.answers = _fake"),
+    "patch_encoder": (
+        "import nncost.answers\n"
+        "nncost.answers.encode = lambda v, _d=0: {'type': 'int', 'value': 42}"),
+    "lying_int": ("class Yes(int):\n    def __eq__(self, other):\n        return True\n"
+                  "    __hash__ = int.__hash__\n"
+                  "def double(x):\n    return Yes(x + 3)"),
+    "always_equal_object": ("class Anything:\n    def __eq__(self, other):\n        return True\n"
+                            "def double(x):\n    return Anything()"),
+    "lying_float": ("class Close(float):\n    def __eq__(self, other):\n        return True\n"
+                    "def double(x):\n    return Close(x + 3)"),
+    "partial_credit_output": _HOOK + "lambda r: get_ipython().displayhook(2.0))",
+    "forged_second_record": (
+        _HOOK + "lambda r: __import__('nncost.answers').answers.export("
+        "'test_b', b=[-8, 0, 20]))"),
+    "silence_display": "import IPython.display\nIPython.display.display = lambda *a, **k: None",
     "exit_kernel": "import os\nos._exit(0)",
+    "kill_kernel": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+    "read_grader_files": (
+        # the gradebooks (hidden tests as nbgrader stores them) and every notebook in the
+        # student's grading folder and the template: none holds a reference value to copy
+        "import pathlib, re, sqlite3\n_here = pathlib.Path.cwd()\n_found = []\n"
+        "for _up in [_here, *_here.parents][:4] + [_here.parents[3].parent / '_template']:\n"
+        "    for _p in list(_up.glob('gradebook.db')) + list(_up.rglob('*.ipynb'))[:200]:\n"
+        "        _found += re.findall(r'\\[-?\\d+, -?\\d+, -?\\d+\\]', _p.read_text(errors='ignore')"
+        " if _p.suffix == '.ipynb' else str(sqlite3.connect(_p).execute("
+        "'select source from source_cells').fetchall()))\n"
+        "_want = [int(x) for x in re.findall(r'-?\\d+', _found[0])] if _found else None\n"
+        "def double(x):\n    return {-4: _want[0], 0: _want[1], 10: _want[2]}[x] if _want "
+        "else x + 3"),
 }
 EDITS = {
     "deleted_tests": _drop_tests,
@@ -136,32 +219,38 @@ EDITS = {
     "inflated_points": _inflate_points,
     "own_grade_cell": _own_grade_cell,
     "faked_outputs": _fake_outputs,
+    "forged_locked_cell": _forged_locked_cell,
 }
+
+
+def test_the_tamper_suite_has_at_least_20_distinct_tricks():
+    assert len(TRICKS) + len(EDITS) >= 20
+    assert len(set(TRICKS.values())) == len(TRICKS)
 
 
 @pytest.fixture(scope="module")
 def graded(course):
-    root, released, limits = course
+    root, released = course
     subs = root / "submissions"
     for name, (make, _) in HONEST.items():
         path = subs / name / "tiny" / "tiny.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(make(released), path)
-    for name, code in ATTACKS.items():
-        path = subs / f"attack_{name}" / "tiny" / "tiny.ipynb"
+    for name, code in TRICKS.items():
+        path = subs / f"trick_{name}" / "tiny" / "tiny.ipynb"
         path.parent.mkdir(parents=True)
-        nbformat.write(_student(released, a=code), path)
+        nbformat.write(_student(released, RIGHT_A, WRONG_B + "\n\n" + code), path)
     for name, edit in EDITS.items():
-        path = subs / f"attack_{name}" / "tiny" / "tiny.ipynb"
+        path = subs / f"trick_{name}" / "tiny" / "tiny.ipynb"
         path.parent.mkdir(parents=True)
-        nbformat.write(_student(released, edit=edit), path)
+        nbformat.write(_student(released, RIGHT_A, WRONG_B, edit=edit), path)
     (subs / "broken_json" / "tiny").mkdir(parents=True)
     (subs / "broken_json" / "tiny" / "tiny.ipynb").write_text("{ not json")
     (subs / "misnamed" / "tiny").mkdir(parents=True)
     nbformat.write(_student(released, RIGHT_A, RIGHT_B), subs / "misnamed" / "tiny" / "Tiny (1).ipynb")
     (subs / "missing" / "tiny").mkdir(parents=True)
     out = root / "out"
-    records = grading.grade(subs, out, workers=2, source=root / "source", limits=limits)
+    records = grading.grade(subs, out, course=root, workers=2, limits=LIMITS)
     return out, {r["student"]: r for r in records}
 
 
@@ -170,13 +259,24 @@ def _scores(out):
         return {row["student_id"]: float(row["score"]) for row in csv.DictReader(fh)}
 
 
+def _auto(record):
+    return sum(p["score"] for nb in record["assignments"]["tiny"].values() for p in nb.values()
+               if not p["manual"])
+
+
 def test_honest_students_get_exactly_their_points(graded):
     out, records = graded
     scores = _scores(out)
     for name, (_, expected) in HONEST.items():
-        if expected is not None:
-            assert scores[name] == expected, (name, records[name])
+        assert _auto(records[name]) == expected, (name, records[name])
+        assert scores[name] == expected, name  # nothing graded by hand yet
     assert any("kernel died" in p for p in records["crashing"]["problems"])
+
+
+def test_honest_idioms_raise_no_flag(graded):
+    _, records = graded
+    for name in HONEST:
+        assert not records[name]["flags"], (name, records[name]["flags"])
 
 
 def test_broken_misnamed_and_missing_notebooks_score_zero_with_a_line(graded):
@@ -190,31 +290,33 @@ def test_broken_misnamed_and_missing_notebooks_score_zero_with_a_line(graded):
     assert "broken_json" in summary and "misnamed" in summary
 
 
-@pytest.mark.parametrize("attack", [*ATTACKS, *EDITS])
-def test_no_attack_scores_more_than_blank(graded, attack):
+@pytest.mark.parametrize("trick", [*TRICKS, *EDITS])
+def test_a_trick_earns_exactly_the_honest_points(graded, trick):
+    """Right part a, wrong part b, plus the trick: 1 point, as without the trick."""
     out, records = graded
-    scores = _scores(out)
-    assert scores[f"attack_{attack}"] <= scores["blank"] == 0, records[f"attack_{attack}"]
+    assert _auto(records[f"trick_{trick}"]) == 1, records[f"trick_{trick}"]
+    assert _scores(out)[f"trick_{trick}"] == 1
 
 
-def test_kernel_tampering_is_flagged_in_the_summary(graded):
+def test_kernel_tricks_are_flagged_but_keep_their_score(graded):
     out, records = graded
-    for attack in ATTACKS:
-        assert records[f"attack_{attack}"]["flags"], attack
-    assert not records["perfect"]["flags"] and not records["partial"]["flags"]
+    for trick in [*TRICKS, "forged_locked_cell"]:
+        assert records[f"trick_{trick}"]["flags"], trick
     summary = (out / "summary.md").read_text()
-    assert "attack_patch_isclose" in summary and "monkeypatching" in summary
+    assert "trick_patch_isclose" in summary and "monkeypatching" in summary
+    assert "scores stand as graded" in summary
+    assert "scored 0" not in summary.split("## Flagged")[1]
 
 
-def test_grades_csv_has_nbgraders_columns(graded):
+def test_grades_csv_is_nbgraders_export(graded):
     out, _ = graded
     with (out / "grades.csv").open() as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
     assert reader.fieldnames[:4] == ["assignment", "duedate", "timestamp", "student_id"]
-    assert {"score", "max_score"} <= set(reader.fieldnames)
-    assert all(row["max_score"] == "3" for row in rows)
-    assert len(rows) == len(HONEST) + len(ATTACKS) + len(EDITS) + 3
+    assert {"score", "max_score", "raw_score"} <= set(reader.fieldnames)
+    assert all(float(row["max_score"]) == 5 for row in rows)  # 1 + 2 autograded, 2 by hand
+    assert len(rows) == len(HONEST) + len(TRICKS) + len(EDITS) + 3
 
 
 def test_feedback_hides_hidden_tests(graded):
@@ -222,15 +324,44 @@ def test_feedback_hides_hidden_tests(graded):
     raw = (out / "feedback" / "partial" / "tiny" / "tiny.html").read_text()
     html = __import__("html").unescape(re.sub(r"<[^>]+>", "", raw))  # text without markup
     assert "double(3) == 6" in html  # the visible test is shown
-    assert "double(-4) == -8" not in html  # the hidden test's code is not
+    assert "double(-4), double(0)" not in html  # the hidden test's code is not
     assert "double(-4) should be -8" in html  # its message is
 
 
-def test_flagged_feedback_says_why_the_score_is_zero(graded):
+def test_the_course_gradebook_holds_every_submission(graded, course):
+    root, _ = course
+    out, records = graded
+    with sqlite3.connect(root / "gradebook.db") as db:
+        students = {s for (s,) in db.execute("select id from student")}
+    assert set(records) <= students
+    assert (root / "autograded" / "perfect" / "tiny" / "tiny.ipynb").exists()
+    assert (root / "submitted" / "perfect" / "tiny" / "tiny.ipynb").exists()
+    summary = (out / "summary.md").read_text()
+    # perfect and partial wrote an answer to part c; it waits for a person, it is no 0
+    assert "awaiting manual grading: 2 parts, 4 points" in summary
+
+
+def test_manual_grades_survive_a_regrade_and_reach_the_export(graded, course):
+    root, _ = course
     out, _ = graded
-    html = (out / "feedback" / "attack_patch_isclose" / "tiny" / "tiny.html").read_text()
-    assert "Flagged for review" in html and "monkeypatching" in html
-    assert "Flagged for review" not in (out / "feedback" / "perfect" / "tiny" / "tiny.html").read_text()
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            grade = gb.find_grade("explain", "tiny", "tiny", "partial")
+            assert grade.needs_manual_grade and grade.manual_score is None
+            grade.manual_score = 1.5
+            gb.db.commit()
+    (out / "results" / "partial.json").unlink()  # partial is graded again from scratch
+    grading.grade(root / "submissions", out, course=root, workers=2, limits=LIMITS)
+    assert _scores(out)["partial"] == 1 + 1.5
+    summary = (out / "summary.md").read_text()
+    assert "awaiting manual grading: 1 part, 2 points" in summary  # perfect's, still waiting
+    assert "to review: 1 part, 2 points" in summary  # partial's, graded, then regraded
+    # a rerun that grades no one leaves the gradebook as the person left it
+    grading.grade(root / "submissions", out, course=root, workers=2, limits=LIMITS)
+    assert _scores(out)["partial"] == 1 + 1.5
 
 
 def test_summary_and_histogram(graded):
@@ -242,18 +373,18 @@ def test_summary_and_histogram(graded):
 
 def test_rerun_resumes_and_gives_the_same_grades(graded, course):
     out, _ = graded
-    root, _, limits = course
-    before = (out / "grades.csv").read_text()
+    root, _ = course
+    before = _scores(out)
     # an interrupted run: some records lost, the rest kept; the lost ones are graded again,
     # this time serially (workers=1), and every grade comes out the same as in the parallel run
-    regraded = ["partial", "perfect", "attack_hide_tracebacks"]
+    regraded = ["perfect", "trick_hide_tracebacks", "crashing"]
     for student in regraded:
         (out / "results" / f"{student}.json").unlink()
-    again = grading.grade(root / "submissions", out, workers=1, source=root / "source", limits=limits)
-    assert (out / "grades.csv").read_text() == before
+    again = grading.grade(root / "submissions", out, course=root, workers=1, limits=LIMITS)
+    assert _scores(out) == before
     for student in regraded:
         assert json.loads((out / "results" / f"{student}.json").read_text())["student"] == student
-    assert len(again) == len(_scores(out))
+    assert len(again) == len(before)
 
 
 @pytest.mark.parametrize(
@@ -267,6 +398,17 @@ def test_rerun_resumes_and_gives_the_same_grades(graded, course):
           "        total += layer.count_params()\n    return total, 0"), False),
         ("%%capture\nx = 1", True),
         ("%matplotlib inline\nx = 1", False),
+        ("%%timeit\nx = 1", False),
+        ("name = layer.__class__.__name__", False),
+        ("import os\nos.environ['A'] = '1'", False),
+        ("import matplotlib.pyplot as plt\nplt.rcParams['figure.dpi'] = 120", False),
+        ("open('../../gradebook.db').read()", True),
+        ("f.__globals__['x'] = 1", True),
+        ("import subprocess\nsubprocess.run(['ls'])", True),
+        ("%timeit -n 10 -r 3 compute(m)\nx = 1", False),  # timeit's options
+        ("%timeit -n 10 compute(m)\nimport builtins\nbuiltins.len = max", True),
+        ("files = !ls ..\nx = 1", True),  # an assignment magic: read as IPython runs it
+        ("r = %sx cat ../gradebook.db", True),
     ],
 )
 def test_audit(code, flagged):
@@ -274,17 +416,19 @@ def test_audit(code, flagged):
 
 
 def test_collect_reads_a_flat_zip_as_zip_collect_takes_it(tmp_path, course):
-    """`<student>_<notebook>.ipynb` files in a zip, as nbgrader's zip_collect takes them."""
+    """`<student>_<notebook>.ipynb` files in a zip, named as nbgrader's zip_collect takes them."""
     import zipfile
 
-    _, released, _ = course
+    _, released = course
     archive = tmp_path / "downloads.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("ann_tiny.ipynb", nbformat.writes(_student(released, RIGHT_A, RIGHT_B)))
         zf.writestr("bob_tiny.ipynb", nbformat.writes(_student(released)))
+        zf.writestr("ann_lee_tiny.ipynb", nbformat.writes(_student(released)))
         zf.writestr("cat_tiny (1).ipynb", nbformat.writes(_student(released)))
     subs = grading.collect(archive, {"tiny": ["tiny"]}, tmp_path / "scratch")
     by = {s.student: s for s in subs}
-    assert set(by) == {"ann", "bob", "cat"}
+    assert set(by) == {"ann", "bob", "ann_lee", "cat"}  # an id with "_" survives
     assert set(by["ann"].notebooks["tiny"]) == {"tiny"} and not by["ann"].problems
+    assert set(by["ann_lee"].notebooks["tiny"]) == {"tiny"}
     assert any("unknown assignment" in p for p in by["cat"].problems)  # misnamed: not graded
