@@ -17,15 +17,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.lab import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -49,27 +45,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = "\n".join(log.read_text().splitlines()[-10:])
-            raise RuntimeError(f"JupyterLab exited with code {server.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server from this environment, serving a copy of the notebook."""
@@ -77,42 +52,8 @@ def lab(tmp_path_factory):
         raise FileNotFoundError(f"no notebook at {NOTEBOOK}: set NNCOST_E2E_NOTEBOOK to one")
     home = tmp_path_factory.mktemp("lab")
     shutil.copy(NOTEBOOK, home / NOTEBOOK.name)
-    # no "get notified about Jupyter news?" toast over the page (and no fetch of the news)
-    notify = home / ".settings" / "@jupyterlab" / "apputils-extension"
-    notify.mkdir(parents=True)
-    (notify / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    tracker = home / ".settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)  # every cell in the page, so each can be found and run
-    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    port, token = _free_port(), uuid.uuid4().hex
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
-                                         if p),  # the kernel imports this checkout's nncost
-           "JUPYTERLAB_SETTINGS_DIR": str(home / ".settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / ".workspaces"),
-           "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
-           "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
-    log = open(home / "jupyterlab.log", "w")  # noqa: SIM115 — closed in the teardown
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", "--allow-root", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={home}", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/api/status?token={token}", server, home / "jupyterlab.log")
-        yield {"base": base, "token": token, "notebook": NOTEBOOK.name}
-    finally:
-        try:  # a clean shutdown also stops the kernels it started
-            request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(request, timeout=10).close()
-            server.wait(timeout=20)
-        except (OSError, subprocess.TimeoutExpired):
-            server.terminate()
-            server.wait(timeout=20)
-        log.close()
+    with serve(home, home) as server:
+        yield {**server, "notebook": NOTEBOOK.name}
 
 
 def _run_every_cell(page) -> None:
