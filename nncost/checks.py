@@ -8,17 +8,23 @@ course's convention (:data:`nncost.COURSE`).
 
 The diagnoses compare a wrong answer with the totals that typical mistakes produce
 (forgot the bias, forgot the activation FLOPs, counted one time step, bytes for KB…);
-each mistake is a *delta* from the right total, computed from the profile's rows.
+each mistake is a *delta* from the right total, computed from the profile's rows, and is tried
+in every layer at once and in each layer alone ("you forgot the bias of layer 1 (SimpleRNN)").
+A Keras 2 habit in the student's ``compute`` (``layer.input_shape``) gets the Keras 3 fix
+(:mod:`nncost.hints`).
 
 Keras is imported only when a check needs it; ``import nncost.checks`` stays light.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import numbers
 import warnings
+
+from nncost.hints import keras2_hint
 
 __all__ = [
     "CheckFailed",
@@ -211,6 +217,61 @@ def check_model(model, question: str) -> None:
 
 
 # --------------------------------------------------------------------------- mistakes
+@dataclasses.dataclass(frozen=True)
+class _Slip:
+    """One typical mistake, and how far it moves the total in each layer it touches.
+
+    ``say`` holds ``{where}``, filled with e.g. " of layer 2 (Dense)" (``prep`` + the layer) when
+    the slip is named in one layer, or with "" when it is made in every layer at once;
+    ``why`` is the rule that was broken. ``deltas`` maps a layer's label ("layer 2 (Dense)", or
+    "" when layers are not named) to the change of the total (a count, signed).
+    """
+
+    say: str
+    why: str
+    deltas: dict
+    prep: str = "of"
+    every: bool = True  #: False: the slip means something in one layer only (leaving it out)
+    one: str = ""  #: the wording for one layer, when ``say`` does not fit it
+
+    def message(self, where: str = "") -> str:
+        if not where:
+            text = self.say.format(where="")
+        elif self.one:
+            text = self.one.format(where=where)
+        else:
+            prep = f" {self.prep}" if self.prep else ""
+            text = self.say.format(where=f"{prep} {where}")
+        return f"{text}: {self.why}"
+
+
+def _guesses(slips: list[_Slip]) -> tuple[list, list]:
+    """([(delta, message)] of each slip made in every layer, [(delta, message)] in one layer).
+
+    A slip that touches only one layer is named with that layer. Layers whose slip moves the
+    total by the same amount are named together ("layer 1 (Dense) or layer 2 (Dense)").
+    """
+    whole, single = [], []
+    for slip in slips:
+        parts = {w: d for w, d in slip.deltas.items() if d}
+        if len(parts) == 1:
+            ((where, delta),) = parts.items()
+            (whole if slip.every else single).append((delta, slip.message(where)))
+            continue
+        if parts and slip.every:
+            whole.append((sum(parts.values()), slip.message()))
+        by_delta: dict[int, list[str]] = {}
+        for where, delta in parts.items():
+            by_delta.setdefault(delta, []).append(where)
+        single += [(d, slip.message(" or ".join(ws))) for d, ws in by_delta.items()]
+    return whole, single
+
+
+def _labels(model) -> dict[str, str]:
+    """Layer name → "layer 2 (Dense)", numbered as the check cells number layers (from 1)."""
+    return {x.name: f"layer {i} ({type(x).__name__})" for i, x in enumerate(_layers(model), 1)}
+
+
 def _time_steps(model, row) -> int:
     """Time steps T of a recurrent row (1 when the layer or its length is not known)."""
     layer = {x.name: x for x in model.layers}.get(row.name)
@@ -218,136 +279,114 @@ def _time_steps(model, row) -> int:
     return int(steps) if steps is not None else 1
 
 
-def _flops_mistakes(model, report) -> list[tuple[int, str]]:
-    """(delta from the right total, what that mistake is) for the typical FLOPs mistakes."""
-    rows = [r for r in report.leaves]
+def _flops_mistakes(model, report) -> list[_Slip]:
+    """The typical FLOPs slips, each with its change of the total in every layer it touches."""
+    rows = report.leaves
     layers = {layer.name: layer for layer in model.layers}
-    out = []
-    act = sum(r.flops_activation for r in rows)
-    out.append(
-        (
-            -act,
-            (
-                "you forgot the activation FLOPs: every output value also goes through its "
-                "activation, out × a (relu, sigmoid, tanh 1; softmax 6)"
-            ),
-        )
-    )
-    soft = sum(
-        r.output_elements for r in rows if r.name in layers and _act(layers[r.name]) == "softmax"
-    )
-    out.append((-5 * soft, "softmax costs 6 FLOPs per output in the course's table, not 1"))
-    macs = sum(r.macs for r in rows if r.kind in _WEIGHTED or r.kind in _RECURRENT)
-    out.append(
-        (
-            -macs,
-            (
-                "a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), "
-                "you counted 1 per weight"
-            ),
-        )
-    )
-    pool = sum(r.flops for r in rows if r.kind in _POOLING)
-    out.append(
-        (
-            -pool,
-            (
-                "you forgot the pooling layers: max pooling reads every value of its window, "
-                "prod(pool) × (output elements) FLOPs"
-            ),
-        )
-    )
-    bias = sum(r.output_elements for r in rows if r.kind in _WEIGHTED)
-    out.append(
-        (bias, "you added a separate bias FLOP: the course folds the bias add into 2·in·out")
-    )
-    one_step = sum(r.flops - r.flops // _time_steps(model, r) for r in rows if r.kind in _RECURRENT)
-    out.append(
-        (
-            -one_step,
-            (
-                "you counted one time step: a recurrent layer runs its step T times, "
-                "once per element of the sequence"
-            ),
-        )
-    )
-    elementwise = sum(r.flops_other for r in rows if r.kind in ("LSTM", "GRU"))
-    out.append(
-        (
-            -elementwise,
-            (
-                "you left out the LSTM's element-wise work (4a per step: "
-                "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a)"
-            ),
-        )
-    )
-    cin = 0
-    for r in rows:
-        if r.kind.startswith("Conv") and r.name in layers:
-            c_in = layers[r.name].input.shape[-1]
-            cin += r.flops_compute - r.flops_compute // c_in
-    out.append((-cin, "a filter spans every input channel: multiply the kernel size by C_in"))
-    return [(d, m) for d, m in out if d]
+    labels = _labels(model)
+
+    def per_row(value) -> dict:
+        return {labels.get(r.name, f"{r.name} ({r.kind})"): value(r) for r in rows}
+
+    def c_in(r) -> int:
+        return layers[r.name].input.shape[-1] if r.name in layers else 1
+
+    def softmax(r) -> bool:
+        return r.name in layers and _act(layers[r.name]) == "softmax"
+
+    weighted = (*_WEIGHTED, *_RECURRENT)
+    return [
+        _Slip("you forgot the activation FLOPs{where}",
+              "every output value also goes through its activation, out × a "
+              "(relu, sigmoid, tanh 1; softmax 6)",
+              per_row(lambda r: -r.flops_activation)),
+        _Slip("softmax costs 6 FLOPs per output in the course's table, not 1{where}", "out × 6",
+              per_row(lambda r: -5 * r.output_elements if softmax(r) else 0), prep="in"),
+        _Slip("a multiply-add is 2 FLOPs{where}",
+              "the weight part is 2·in·out (2 × MACs), you counted 1 per weight",
+              per_row(lambda r: -r.macs if r.kind in weighted else 0), prep="in"),
+        _Slip("you forgot the pooling layers{where}",
+              "max pooling reads every value of its window, prod(pool) × (output elements) FLOPs",
+              per_row(lambda r: -r.flops if r.kind in _POOLING else 0),
+              one="you forgot {where}"),
+        _Slip("you added a separate bias FLOP{where}",
+              "the course folds the bias add into 2·in·out",
+              per_row(lambda r: r.output_elements if r.kind in _WEIGHTED else 0), prep="in"),
+        _Slip("you counted one time step{where}",
+              "a recurrent layer runs its step T times, once per element of the sequence",
+              per_row(lambda r: r.flops // _time_steps(model, r) - r.flops
+                      if r.kind in _RECURRENT else 0), prep="in"),
+        _Slip("you left out the LSTM's element-wise work{where}",
+              "4a per step: c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a",
+              per_row(lambda r: -r.flops_other if r.kind in ("LSTM", "GRU") else 0), prep="in"),
+        _Slip("a filter spans every input channel{where}", "multiply the kernel size by C_in",
+              per_row(lambda r: r.flops_compute // c_in(r) - r.flops_compute
+                      if r.kind.startswith("Conv") else 0), prep="in"),
+        _Slip("you left out{where}",
+              "the total adds up the FLOPs of every layer, pooling and recurrent layers included",
+              per_row(lambda r: -r.flops if r.kind not in _POOLING else 0),  # pooling: above
+              prep="", every=False),
+    ]
 
 
-def _params_mistakes(model) -> list[tuple[int, str]]:
-    out = []
-    bias = sum(math.prod(w.shape) for w in model.weights if w.name.endswith("bias"))
-    out.append(
-        (
-            -bias,
-            (
-                "you forgot the bias: every unit (or filter) has one bias as well as its "
-                "weights, in·out + out"
-            ),
-        )
-    )
-    gates, recurrent, cin = 0, 0, 0
+def _params_mistakes(model, named: bool = True) -> list[_Slip]:
+    """The typical parameter-count slips, each with its change of the total per layer.
+
+    ``named=False`` (one layer checked on its own) leaves the layers unnamed.
+    """
+    labels = _labels(model) if named else {}
+    per: dict[str, dict] = {k: {} for k in ("bias", "gates", "recurrent", "cin", "layer")}
     for layer in model.layers:
-        kind = type(layer).__name__
+        where, kind = labels.get(layer.name, ""), type(layer).__name__
+        bias = sum(math.prod(w.shape) for w in layer.weights if w.name.endswith("bias"))
+        gates = recurrent = cin = 0
         if kind in ("LSTM", "GRU"):
             g = 4 if kind == "LSTM" else 3
-            gates += layer.count_params() - layer.count_params() // g
+            gates = layer.count_params() - layer.count_params() // g
         if kind in _RECURRENT:
-            a = layer.units
-            g = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind]
-            recurrent += g * a * a
+            recurrent = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind] * layer.units**2
         if kind.startswith("Conv"):
-            c_in = layer.input.shape[-1]
             w = math.prod(layer.kernel.shape)
-            cin += w - w // c_in
-    out.append(
-        (
-            -gates,
-            ("an LSTM has four gates (g = 4), each with its own W, U and b: g × [a(a + i) + a]"),
-        )
-    )
-    out.append(
-        (
-            -recurrent,
-            (
-                "you forgot the recurrent weights U (a × a per gate): the previous "
-                "hidden state feeds every gate"
-            ),
-        )
-    )
-    out.append((-cin, "a filter spans every input channel: k_h × k_w × C_in weights per filter"))
-    return [(d, m) for d, m in out if d]
+            cin = w - w // layer.input.shape[-1]
+        for key, value in zip(per, (bias, gates, recurrent, cin, layer.count_params())):
+            per[key][where] = per[key].get(where, 0) - value
+    return [
+        _Slip("you forgot the bias{where}",
+              "every unit (or filter) has one bias as well as its weights, in·out + out",
+              per["bias"]),
+        _Slip("an LSTM has four gates{where}",
+              "g = 4, each with its own W, U and b: g × [a(a + i) + a]", per["gates"], prep="in"),
+        _Slip("you forgot the recurrent weights U{where}",
+              "a × a per gate, the previous hidden state feeds every gate", per["recurrent"]),
+        _Slip("a filter spans every input channel{where}",
+              "k_h × k_w × C_in weights per filter", per["cin"], prep="in"),
+    ] + ([_Slip("you left out{where}", "the total adds up the parameters of every layer",
+                per["layer"], prep="", every=False)] if named else [])
 
 
-def _diagnose(got: int, right: int, mistakes, what: str) -> str:
-    for delta, message in mistakes:
-        if got == right + delta:
-            return message + "."
-    omissions = [(d, m) for d, m in mistakes if d < 0]  # two things left out at once
+def _either(messages: list[str]) -> str:
+    """One sentence naming every slip that fits ("" for none), the likeliest first."""
+    messages = list(dict.fromkeys(messages))
+    if len(messages) <= 1:
+        return "".join(messages) + ("." if messages else "")
+    return "one of these slips: " + "; or ".join(messages) + "."
+
+
+def _diagnose(got: int, right: int, slips: list[_Slip], what: str) -> str:
+    """The slip that turns ``right`` into ``got``: in every layer, in one layer, or two at once."""
+    whole, single = _guesses(slips)
+    named = _either([m for d, m in whole + single if got == right + d])
+    if named:
+        return named
+    omissions = [(d, m) for d, m in whole if d < 0]  # two things left out at once
     for (d1, m1), (d2, m2) in itertools.combinations(omissions, 2):
         if got == right + d1 + d2:
             return f"{m1}; and {m2}."
     side = "high" if got > right else "low"
     return (
         f"{what} is too {side} for this model, and not by one of the usual slips "
-        "(bias, activation, pooling, time steps): recount it layer by layer with the formulas "
-        "above."
+        "(bias, activation, pooling, time steps, a layer left out, in any one layer or in all): "
+        "recount it layer by layer with the formulas above."
     )
 
 
@@ -484,6 +523,11 @@ def _call_compute(compute, model):
         _fail(
             "compute(model) is not written yet: replace `raise NotImplementedError()` with your code."
         )
+    except AttributeError as error:
+        hint = keras2_hint(error)
+        if hint is None:
+            raise
+        raise CheckFailed(f"compute(model) raised AttributeError: {error}. {hint}") from error
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         _fail(f"compute(model) should return two numbers, (params, flops); it returned {result!r}.")
     return _whole(result[0], "params (the first value compute returns)"), _whole(
@@ -553,21 +597,16 @@ def check_step_flops(step_flops, model, name: str = "step_flops") -> None:
         _fail(f"{name} is the FLOPs of the whole sequence ({steps} steps); give one step.")
     if step_flops == report.flops or step_flops == right + report.flops - row.flops:
         _fail(f"{name} includes the Dense layer; give the recurrent layer's step only.")
-    mistakes = [
-        (
-            -row.flops_activation // steps,
-            (
-                "you forgot the activation FLOPs of the step "
-                "(a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM)"
-            ),
-        ),
-        (-row.macs // steps, "a multiply-add is 2 FLOPs: 2·g·a·(i + a), not g·a·(i + a)"),
-        (-row.flops_other // steps, "you left out the LSTM's element-wise work (4a)"),
+    slips = [
+        _Slip("you forgot the activation FLOPs of the step",
+              "a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM",
+              {"": -row.flops_activation // steps}),
+        _Slip("a multiply-add is 2 FLOPs", "2·g·a·(i + a), not g·a·(i + a)",
+              {"": -row.macs // steps}),
+        _Slip("you left out the LSTM's element-wise work", "4a per step",
+              {"": -row.flops_other // steps}),
     ]
-    _fail(
-        f"{name}: "
-        + _diagnose(step_flops, right, [(d, m) for d, m in mistakes if d], "the step's FLOPs")
-    )
+    _fail(f"{name}: " + _diagnose(step_flops, right, slips, "the step's FLOPs"))
 
 
 # --------------------------------------------------------------------------- size and time
@@ -585,13 +624,14 @@ def check_size(size_bytes, size_kb, model) -> None:
             32 * params: "32 is the bits of a float32; a byte is 8 bits, so 4 bytes",
             right // 1024: "that looks like KB; the bytes value is params × 4",
         }
-        _fail(
-            "size in bytes: "
-            + hints.get(
-                size_bytes, "model size = parameters × 4 bytes (float32); use model.count_params()"
-            )
-            + "."
-        )
+        if size_bytes in hints:
+            _fail(f"size in bytes: {hints[size_bytes]}.")
+        whole, single = _guesses(_params_mistakes(model))
+        named = _either([m for d, m in whole + single if size_bytes == 4 * (params + d)])
+        if named:
+            _fail(f"size in bytes: params × 4 is right, but not the parameter count: {named}")
+        _fail("size in bytes: model size = parameters × 4 bytes (float32); use "
+              "model.count_params().")
     if not _close(kb, size_bytes / 1024):
         hints = [
             (size_bytes, "you gave the bytes again: KB = bytes / 1024"),
@@ -617,22 +657,38 @@ def check_time(time_s, model, flops_per_second: float = 1e9) -> None:
     if _close(t, right):
         _ok("the inference time is FLOPs / FLOPS, in seconds.")
         return
+    speed = f"{flops_per_second:.3g}".replace("e+0", "e").replace("e+", "e") + " FLOPs per second"
     hints = [
         (right * 1e3, "that is in milliseconds; give seconds"),
         (right * 1e6, "that is in microseconds; give seconds"),
-        (right * 1e9, "divide the FLOPs by the processor's FLOPS (1e9 for 1 GFLOPS)"),
-        (report.flops / 1e6, "1 GFLOPS is 1e9 FLOPs per second, not 1e6"),
+        (report.flops, f"divide the FLOPs by the processor's FLOPS ({speed})"),
+        (report.flops / 1e6, f"divide by {speed} (1 GFLOPS is 1e9), not by 1e6"),
+        (report.flops / 1e12, f"divide by {speed} (1 GFLOPS is 1e9), not by 1e12 (1 TFLOPS)"),
         (model.count_params() / flops_per_second, "use the FLOPs, not the parameters"),
         (flops_per_second / report.flops, "it is FLOPs / FLOPS, not the other way round"),
     ]
-    for value, hint in hints:
-        if _close(t, value):
-            _fail(f"inference time: {hint}.")
-    mistakes = _flops_mistakes(model, report)
-    for delta, message in mistakes:
-        if _close(t, (report.flops + delta) / flops_per_second):
-            _fail(f"inference time: the formula is right but the FLOPs are not: {message}.")
-    _fail("inference time should be the model's FLOPs / 1e9 (seconds on a 1 GFLOPS processor).")
+    named = [hint for value, hint in hints if _close(t, value)]
+    if named:
+        _fail("inference time: " + "; or ".join(named) + ".")
+    if _rounded(t, right):
+        _fail(
+            "inference time looks rounded (round(t, 6) or 2 significant digits): give the exact "
+            "FLOPs / FLOPS; round only when you print it, e.g. print(f'{t:.3g} s')."
+        )
+    whole, single = _guesses(_flops_mistakes(model, report))
+    named = _either([m for d, m in whole + single
+                     if _close(t, (report.flops + d) / flops_per_second)])
+    if named:
+        _fail(f"inference time: the formula is right but the FLOPs are not: {named}")
+    _fail(f"inference time should be the model's FLOPs / FLOPS (seconds at {speed}).")
+
+
+def _rounded(t: float, right: float) -> bool:
+    """Is ``t`` ``right`` rounded to some decimal places (round(right, 6)) or significant
+    digits (1 to 5)?"""
+    decimals = (round(right, k) for k in range(16))
+    digits = (float(f"{right:.{n}g}") for n in range(1, 6))
+    return any(_close(t, value) for value in (*decimals, *digits))
 
 
 # --------------------------------------------------------------------------- shapes and layers
@@ -707,6 +763,6 @@ def check_layer_params(values, model) -> None:
         if right == 0:
             _fail(f"{where} has no weights: pooling and Flatten layers have 0 parameters.")
         wrapper = type("_One", (), {"layers": [layer], "weights": layer.weights})
-        why = _diagnose(got, right, _params_mistakes(wrapper), "the count")
+        why = _diagnose(got, right, _params_mistakes(wrapper, named=False), "the count")
         _fail(f"{where}: {why}")
     _ok("every layer's parameter count matches the model (their sum is model.count_params()).")

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from nncost import checks, course
+from nncost import checks, course, hints
 
 CheckFailed = checks.CheckFailed
 L = keras.layers
@@ -262,3 +262,189 @@ def test_a_functional_model_is_checked_like_the_sequential_one():
     checks.check_model(model, "q1")
     checks.check_layer_params([30, 30, 6], model)  # 5·5 + 5, 5·5 + 5, 5·1 + 1
     checks.check_shapes([(5,), (5,), (1,)], model)
+
+
+# --------------------------------------------------------------------------- one layer's slip
+def rnn_compute(model, *, rnn_bias=True, dense=True):
+    """(params, FLOPs) of a SimpleRNN → Dense model under the course's rules, written by hand."""
+    rnn, out = checks._layers(model)
+    steps, n_x = rnn.input.shape[1:]
+    a, n_y = rnn.units, out.units
+    params = a * n_x + a * a + (a if rnn_bias else 0) + ((a * n_y + n_y) if dense else 0)
+    flops = steps * (2 * a * (n_x + a) + a) + ((2 * a * n_y + n_y) if dense else 0)
+    return params, flops
+
+
+def test_a_bias_left_out_of_the_recurrent_layer_only_is_named(models, capsys):
+    # Q6: SimpleRNN 4·3 + 3·3 + 3 = 24, Dense 3·2 + 2 = 8: 32 params; without the RNN's bias 29
+    checks.check_compute(rnn_compute, models["q6"])
+    assert "✓" in capsys.readouterr().out
+    msg = fails(checks.check_compute, lambda m: rnn_compute(m, rnn_bias=False), models["q6"])
+    assert "29 parameters" in msg and "forgot the bias of layer 1 (SimpleRNN)" in msg
+
+
+def test_a_layer_left_out_of_the_total_is_named(models):
+    # Q6 FLOPs: SimpleRNN 5 steps × (2·3·(4+3) + 3·1) = 5 × 45 = 225; Dense 2·3·2 + 2·1 = 14
+    checks.check_flops(225 + 14, models["q6"])
+    assert "you left out layer 2 (Dense)" in fails(checks.check_flops, 225, models["q6"])
+    msg = fails(checks.check_compute, lambda m: rnn_compute(m, dense=False), models["q6"])
+    assert "24 parameters" in msg and "you left out layer 2 (Dense)" in msg
+
+
+@pytest.mark.parametrize(
+    ("flops", "named"),
+    [
+        (239 - 5 * 3, "activation FLOPs of layer 1 (SimpleRNN)"),  # tanh: 3 per step, 5 steps
+        (239 - 2 * 1, "activation FLOPs of layer 2 (Dense)"),  # two sigmoid outputs
+        (239 - 15 - 2, "you forgot the activation FLOPs:"),  # both layers: the old message
+        (239 + 2, "separate bias FLOP in layer 2 (Dense)"),  # 2 outputs, one bias add each
+    ],
+)
+def test_activation_flops_forgotten_in_one_layer_are_named(models, flops, named):
+    assert named in fails(checks.check_flops, flops, models["q6"])
+
+
+def test_two_layers_that_cost_the_same_are_named_together(models):
+    # Q1: each relu layer has 5 outputs, 1 FLOP each; the sigmoid layer 1 output
+    msg = fails(checks.check_flops, 121 - 5, models["q1"])
+    assert "activation FLOPs of layer 1 (Dense) or layer 2 (Dense)" in msg
+    assert "of layer 3 (Dense)" in fails(checks.check_flops, 121 - 1, models["q1"])
+
+
+# Q3 (MNIST CNN), layer by layer:
+#   1 conv  26·26·32 = 21,632 outputs: 2·(3·3·1)·21,632 + 21,632 (relu) = 411,008
+#   2 pool  13·13·32 = 5,408 outputs × 2·2 = 21,632
+#   3 conv  11·11·64 = 7,744 outputs: 2·(3·3·32)·7,744 + 7,744 = 4,460,544 + 7,744 = 4,468,288
+#   4 pool  5·5·64 = 1,600 outputs × 2·2 = 6,400
+#   5 flatten 0;  6 dense 2·1,600·64 + 64 = 204,864;  7 dense 2·64·10 + 10·6 = 1,340
+Q3_FLOPS = 411_008 + 21_632 + 4_468_288 + 6_400 + 0 + 204_864 + 1_340  # 5,113,532
+
+
+@pytest.mark.parametrize(
+    ("flops", "named"),
+    [
+        (Q3_FLOPS - 1_340, "you left out layer 7 (Dense)"),
+        (Q3_FLOPS - 6_400, "you forgot layer 4 (MaxPooling2D)"),
+        (Q3_FLOPS - 21_632 - 6_400, "you forgot the pooling layers"),
+        (Q3_FLOPS + 10, "separate bias FLOP in layer 7 (Dense)"),
+        # layer 3 without C_in: 2·9·7,744 = 139,392 instead of 4,460,544
+        (Q3_FLOPS - 4_460_544 + 139_392, "every input channel in layer 3 (Conv2D)"),
+        # softmax counted 1 per output, not 6: 10 outputs × 5
+        (Q3_FLOPS - 50, "softmax costs 6 FLOPs per output"),
+    ],
+)
+def test_each_slip_in_one_cnn_layer_is_named(flops, named):
+    assert named in fails(checks.check_flops, flops, course.q3())
+
+
+def test_a_slip_that_two_layers_explain_names_both():
+    # 21,632 is both the relu FLOPs of layer 1 and the FLOPs of pooling layer 2
+    msg = fails(checks.check_flops, Q3_FLOPS - 21_632, course.q3())
+    assert msg.startswith("flops: one of these slips")
+    assert "activation FLOPs of layer 1 (Conv2D)" in msg and "layer 2 (MaxPooling2D)" in msg
+
+
+def test_check_size_names_the_layer_whose_bias_is_missing(models):
+    # Q7: LSTM 4·(3·(3+4) + 3) = 4·24 = 96 (bias 4·3 = 12), Dense 3·1 + 1 = 4: 100 params
+    checks.check_size(4 * 100, 4 * 100 / 1024, models["q7"])
+    msg = fails(checks.check_size, 4 * (100 - 12), 4 * 88 / 1024, models["q7"])
+    assert "params × 4 is right" in msg and "forgot the bias of layer 1 (LSTM)" in msg
+    assert "you left out layer 2 (Dense)" in fails(checks.check_size, 4 * 96, 0.375, models["q7"])
+
+
+@pytest.mark.parametrize(
+    ("seconds", "named"),
+    [
+        (round(121 / 1e9, 6), "looks rounded"),  # 1.21e-07 rounded to 6 decimals is 0.0
+        (1.2e-07, "looks rounded"),  # 2 significant digits
+        (121 / 1e12, "not by 1e12"),
+        (121 / 1e6, "not by 1e6"),  # also 1000 × the answer: milliseconds
+        (121, "divide the FLOPs by the processor's FLOPS"),
+    ],
+)
+def test_check_time_names_rounding_and_the_wrong_power_of_ten(models, seconds, named):
+    # Q1: 121 FLOPs / 1e9 FLOPS = 1.21e-07 s
+    assert named in fails(checks.check_time, seconds, models["q1"])
+
+
+def test_check_time_names_the_layer_left_out_and_rounding_of_a_cnn():
+    # Q3: 5,113,532 / 1e9 = 0.005113532 s
+    checks.check_time(Q3_FLOPS / 1e9, course.q3())
+    msg = fails(checks.check_time, (Q3_FLOPS - 1_340) / 1e9, course.q3())
+    assert "the FLOPs are not" in msg and "you left out layer 7 (Dense)" in msg
+    assert "looks rounded" in fails(checks.check_time, 0.005, course.q3())  # round(t, 3)
+    assert "looks rounded" in fails(checks.check_time, 0.0051, course.q3())  # 2 digits
+
+
+# --------------------------------------------------------------------------- Keras 2 habits
+def test_check_compute_names_the_keras_3_fix_for_input_shape(models):
+    def keras2(model):
+        return sum(layer.units * (layer.input_shape[-1] + 1) for layer in model.layers), 0
+
+    msg = fails(checks.check_compute, keras2, models["q1"])
+    assert "input_shape" in msg
+    assert "Keras 3: use `layer.input.shape` / `layer.output.shape`" in msg
+
+
+def test_check_compute_lets_other_attribute_errors_through(models):
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        checks.check_compute(lambda m: m.layers[0].no_such_thing, models["q1"])
+
+
+# --------------------------------------------------------------------------- nncost.hints
+@pytest.fixture
+def shell():
+    """A real IPython shell (history in memory), removed again after the test."""
+    import sys
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    hooks = sys.displayhook, sys.excepthook
+    shell = InteractiveShell.instance(config=config, colors="nocolor")
+    yield shell
+    hints.uninstall(shell)
+    InteractiveShell.clear_instance()
+    sys.displayhook, sys.excepthook = hooks
+
+
+def test_hints_adds_the_keras_3_fix_under_the_traceback_in_ipython(shell, capsys):
+    assert hints.install(shell) is True
+    result = shell.run_cell("import keras\nlayer = keras.layers.Dense(3)\nlayer.output_shape")
+    shown = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, AttributeError)
+    assert "Traceback" in shown and "'Dense' object has no attribute 'output_shape'" in shown
+    assert "`output_shape` was Keras 2's" in shown
+    assert "Keras 3: use `layer.input.shape` / `layer.output.shape`" in shown
+
+
+def test_hints_leave_other_attribute_errors_as_they_were(shell, capsys):
+    hints.install(shell)
+    result = shell.run_cell("class Layer: pass\nLayer().units")
+    shown = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, AttributeError)
+    assert "'Layer' object has no attribute 'units'" in shown and "Keras 3" not in shown
+    hints.uninstall(shell)
+    shell.run_cell("Layer().input_shape")
+    assert "Keras 3" not in capsys.readouterr().out  # uninstalled: the plain traceback
+
+
+def test_hints_install_does_nothing_outside_ipython_and_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nncost, nncost.hints; "
+        "print(nncost.hints.install(), [m for m in ('keras', 'tensorflow') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.stdout.strip() == "False []"
+
+
+def test_keras2_hint_only_for_input_shape_and_output_shape():
+    assert "`input_shape` was Keras 2's" in hints.keras2_hint(AttributeError("no 'input_shape'"))
+    assert hints.keras2_hint(AttributeError("no attribute 'units'")) is None
+    assert hints.keras2_hint(KeyError("output_shape")) is None
