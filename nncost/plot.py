@@ -11,6 +11,7 @@ labels use the course's units (1 KB = 1024 bytes).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import math
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from nncost.errors import NNCostError
 from nncost.formulas import KB
 
-__all__ = ["as_report", "compare", "layers", "network"]
+__all__ = ["as_report", "compare", "layers", "network", "roofline"]
 
 #: ratio of largest to smallest value above which a panel switches to a log scale
 LOG_SPAN = 100
@@ -356,3 +357,64 @@ def network(model, *, max_neurons: int = 10, figsize=None):
                  fontsize=11)
     return fig
 
+
+
+# --------------------------------------------------------------------------- roofline
+def roofline(models, machine=None, *, batch_size: int = 1, seq_len: int | None = None,
+             flops_per_second: float = 1e9):
+    """The roofline of a machine, each model a point at its intensity and achieved FLOP/s.
+
+    Args:
+        models: name → built Keras model (timed here with :func:`nncost.measure.measure`) or
+            :class:`~nncost.measure.Measurement`; or a list of Measurements.
+        machine: a :class:`~nncost.measure.Machine`; ``None`` measures this computer
+            (:func:`nncost.measure.machine`).
+        batch_size, seq_len: how the models given as Keras models are timed.
+        flops_per_second: the course's assumed speed, drawn as a dashed line (1e9 = 1 GFLOPS).
+
+    Log-log axes: x is the arithmetic intensity (FLOPs per byte moved, as
+    :func:`nncost.measure.bytes_moved` counts bytes), y is FLOP/s. The roof is
+    ``min(peak, intensity × bandwidth)``; the dotted line marks the ridge point
+    ``peak / bandwidth``, left of which a model is memory-bound.
+    """
+    from nncost import measure
+
+    if isinstance(models, Mapping):
+        points = [dataclasses.replace(
+            m if isinstance(m, measure.Measurement) else
+            measure.measure(m, batch_size=batch_size, seq_len=seq_len,
+                            flops_per_second=flops_per_second), name=str(name))
+            for name, m in models.items()]
+    else:
+        points = list(models) if isinstance(models, (list, tuple)) else []
+    if not points or not all(isinstance(p, measure.Measurement) for p in points):
+        raise NNCostError("roofline() takes a dict of name → model (or Measurement), e.g. "
+                          "roofline({'Q1': q1(), 'Q3': q3()}).")
+    machine = machine or measure.machine()
+    ridge = machine.ridge
+    xs = [p.intensity for p in points] + [ridge]
+    lo, hi = min(xs) / 10, max(xs) * 10
+    fig = _figure((6.4, 4.6))
+    ax = fig.subplots()
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.plot([lo, ridge, hi], [lo * machine.bandwidth, machine.peak_flops, machine.peak_flops],
+            color="0.15", linewidth=2, label="roofline: min(peak, intensity × bandwidth)")
+    ax.axvline(ridge, color="0.5", linestyle=":", linewidth=1,
+               label=f"ridge: {ridge:.3g} FLOPs/byte")
+    ax.axhline(flops_per_second, color="tab:green", linestyle="--", linewidth=1,
+               label=f"course's estimate: {short_speed(flops_per_second)}")
+    for i, p in enumerate(points):
+        ax.scatter([p.intensity], [p.achieved], color=f"C{i % 10}", zorder=3, s=36,
+                   label=f"{p.name}: {short_speed(p.achieved)} achieved")
+        ax.annotate(p.name, (p.intensity, p.achieved), textcoords="offset points",
+                    xytext=(6, 4), fontsize=9)
+    ax.set_xlim(lo, hi)
+    low = min([p.achieved for p in points] + [flops_per_second, lo * machine.bandwidth])
+    ax.set_ylim(low / 3, machine.peak_flops * 3)
+    ax.set_xlabel("arithmetic intensity (FLOPs per byte moved)")
+    ax.set_ylabel("FLOP/s")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"Roofline: peak {short_speed(machine.peak_flops)}, bandwidth "
+                 f"{machine.bandwidth / 1e9:.3g} GB/s (1 GB = 1e9 bytes)", fontsize=10)
+    return fig

@@ -190,3 +190,47 @@ def test_network_of_a_flattened_image_input():
     assert any("28×28 = 784 values" in t for t in texts)
     # 784·3 + 3 = 2,355 params; 2·784·3 + 3·6 = 4,722 FLOPs
     assert any("2,355 params\n4,722 FLOPs" in t for t in texts)
+
+
+# --------------------------------------------------------------------------- roofline
+# Q3's FLOPs, from test_layers_breakdown_of_the_mnist_cnn: conv, pool, conv, pool, dense, dense
+Q3_FLOPS = 411_008 + 21_632 + 4_468_288 + 6_400 + 204_864 + 1_340  # 5,113,532
+
+def test_roofline_draws_the_roof_the_ridge_and_each_model_at_its_point(tmp_path):
+    from nncost.measure import Latency, Machine, Measurement
+
+    spec = Machine(peak_flops=1e11, bandwidth=2e10)  # ridge 1e11 / 2e10 = 5 FLOPs per byte
+    # Q1: 121 FLOPs, 4·(66 + 15 + 11) = 368 bytes, median 2 µs → 6.05e7 FLOP/s at 121/368
+    # Q3: 5,113,532 FLOPs, 795,280 bytes (tests/test_measure.py), median 10 ms → 5.113532e8
+    q1 = Measurement("Q1", flops=121, bytes=368, latency=Latency(1, 0, (1e-6, 2e-6, 3e-6)))
+    q3 = Measurement("Q3", flops=Q3_FLOPS, bytes=795_280, latency=Latency(1, 0, (0.01,)))
+    fig = plot.roofline({"Q1": q1, "Q3": q3}, machine=spec)
+    fig.savefig(tmp_path / "roofline.png")
+    assert (tmp_path / "roofline.png").stat().st_size > 10_000
+    (ax,) = fig.axes
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    roof, ridge, course_line = ax.lines
+    # x from the smallest intensity / 10 to the largest / 10 × 10: 121/368/10 … 6.43·10
+    lo, hi = 121 / 368 / 10, Q3_FLOPS / 795_280 * 10
+    assert list(roof.get_xdata()) == pytest.approx([lo, 5, hi])
+    assert list(roof.get_ydata()) == pytest.approx([lo * 2e10, 1e11, 1e11])
+    assert list(ridge.get_xdata()) == [5, 5]
+    assert list(course_line.get_ydata()) == [1e9, 1e9]
+    points = [float(v) for c in ax.collections for v in c.get_offsets()[0]]
+    assert points == pytest.approx([121 / 368, 6.05e7, Q3_FLOPS / 795_280, 5.113532e8])
+    assert [t.get_text() for t in ax.texts] == ["Q1", "Q3"]
+
+
+def test_roofline_times_a_keras_model_itself():
+    from nncost.measure import Machine
+
+    fig = plot.roofline({"Q1": course.q1()}, machine=Machine(peak_flops=1e11, bandwidth=2e10))
+    ((x, y),) = fig.axes[0].collections[0].get_offsets()
+    assert x == pytest.approx(121 / 368)  # the intensity, worked out in tests/test_measure.py
+    assert 0 < y < float("inf")  # the achieved FLOP/s: measured, so only sane
+
+
+def test_roofline_rejects_a_bare_model():
+    with pytest.raises(NNCostError, match="dict of name"):
+        plot.roofline(course.q1())
+
