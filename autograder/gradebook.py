@@ -44,6 +44,8 @@ def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]
     from autograder.course import _nbgrader_path, api
 
     _nbgrader_path()  # a new gradebook is set up by nbgrader's `alembic` command
+    if not (course / "gradebook.db").exists():  # a new course starts as the template, which
+        shutil.copy2(template / "gradebook.db", course / "gradebook.db")  # is the same source
     stale = [a for a in layout
              if _cells(_db(course), a) != _cells(_db(template), a)]
     if not stale:

@@ -26,17 +26,15 @@ gives the same grades.
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -196,31 +194,11 @@ c.Execute.timeout = {cell_timeout}
 COURSE_CONFIG = REPO / "autograder" / "nbgrader_config.py"
 
 
-def write_course_config(course: Path, limits: Limits) -> None:
+def write_course_config(course: Path, cell_timeout: int = Limits.cell_timeout) -> None:
+    """An ``nbgrader_config.py`` in ``course``: the course's configuration, moved there."""
     (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
         course_config=str(COURSE_CONFIG), root=str(course), db=str(course / "gradebook.db"),
-        cell_timeout=limits.cell_timeout))
-
-
-def _nbgrader(args: list[str], course: Path, limits: Limits) -> subprocess.CompletedProcess:
-    return _run_limited([sys.executable, "-m", "nbgrader", *args], course, limits)
-
-
-def _run_limited(cmd: list[str], course: Path, limits: Limits, timeout: float | None = None,
-                 stdin: str = "") -> subprocess.CompletedProcess:
-    """Run ``cmd`` in ``course`` under the memory limit; kill its whole group on timeout."""
-    limit = str(int(limits.memory_gb * 1024**3))
-    cmd = [sys.executable, "-m", "autograder.limit", limit, "--", *cmd]
-    proc = subprocess.Popen(cmd, cwd=course, env=_env(), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(input=stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        raise TimeoutError(out) from None
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, "")
+        cell_timeout=cell_timeout))
 
 
 def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
@@ -231,13 +209,16 @@ def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
                 for nb in nbs} for a, nbs in layout.items()}
 
 
-def prepare_template(source: Path, work: Path, layout: dict[str, list[str]], limits: Limits) -> Path:
+def prepare_template(source: Path, work: Path, layout: dict[str, list[str]],
+                     limits: Limits = Limits()) -> Path:
     """A course directory whose gradebook knows every assignment (generate_assignment).
 
     Its ``source/`` keeps only the assignments' other files (what autograde copies next to a
     submission): the instructor notebooks, which hold the verdicts' references, are removed once
     the assignment is generated, so no student's kernel can find them in the grading folders.
     """
+    from autograder.course import api
+
     template = work / "_template"
     digest = _source_digest(source)
     stamp = template / "source.sha256"
@@ -246,15 +227,50 @@ def prepare_template(source: Path, work: Path, layout: dict[str, list[str]], lim
     shutil.rmtree(template, ignore_errors=True)
     template.mkdir(parents=True)
     shutil.copytree(source, template / "source")
-    write_course_config(template, limits)
+    write_course_config(template, limits.cell_timeout)
+    nbgrader = api(template)
     for assignment in layout:
-        done = _nbgrader(["generate_assignment", assignment, "--force"], template, limits)
-        if done.returncode != 0:
-            raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}")
+        done = nbgrader.generate_assignment(assignment, force=True, create=True)
+        if not done.get("success"):
+            raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n"
+                             f"{done.get('error', '')}\n{done.get('log', '')}")
     for path in (template / "source").rglob("*.ipynb"):
         path.unlink()
     stamp.write_text(digest)
     return template
+
+
+def _template_files(template: Path) -> dict[str, bytes]:
+    """What a worker needs of the template course: its gradebook and the assignments' files."""
+    files = {"gradebook.db": (template / "gradebook.db").read_bytes()}
+    for path in sorted((template / "source").rglob("*")):
+        if path.is_file():
+            files[str(path.relative_to(template))] = path.read_bytes()
+    return files
+
+
+def preload_modules(source: Path, layout: dict[str, list[str]]) -> tuple[str, ...]:
+    """The modules the locked setup cells of the course's notebooks import: what a kernel
+    zygote imports once, so each student's kernel starts with them done."""
+    import ast
+
+    modules: set[str] = set()
+    for assignment, notebooks in layout.items():
+        for nb in notebooks:
+            for cell in nbformat.read(source / assignment / f"{nb}.ipynb", as_version=4).cells:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("locked") or meta.get("grade"):
+                    continue
+                try:
+                    tree = ast.parse(cell.source)
+                except SyntaxError:
+                    continue
+                for node in tree.body:  # top-level imports only: what every run does first
+                    if isinstance(node, ast.Import):
+                        modules |= {alias.name for alias in node.names}
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        modules.add(node.module)
+    return tuple(sorted(modules))
 
 
 def released(template: Path, assignment: str, notebook: str):
@@ -263,72 +279,6 @@ def released(template: Path, assignment: str, notebook: str):
 
 
 # --------------------------------------------------------------------------- one student
-def _read_grades(db: Path, assignment: str, notebooks: list[str], student: str) -> dict:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    out = {}
-    with Gradebook(f"sqlite:///{db}") as gb:
-        for nb in notebooks:
-            parts = {}
-            for cell in gb.find_notebook(nb, assignment).grade_cells:
-                try:
-                    g = gb.find_grade(cell.name, nb, assignment, student)
-                    score = g.score
-                    needs_manual = bool(g.needs_manual_grade)
-                except MissingEntry:
-                    score, needs_manual = 0.0, False
-                parts[cell.name] = {"score": float(score or 0), "max": float(cell.max_score),
-                                    "manual": needs_manual}
-            out[nb] = parts
-    return out
-
-
-def grade_student(sub: Submission, template: Path, work: Path, out: Path,
-                  layout: dict[str, list[str]], limits: Limits, references: dict) -> dict:
-    """Autograde one student's every assignment; returns and writes the results record.
-
-    Scores are nbgrader's (judged by :mod:`autograder.verdict`). The tamper audit only adds
-    flags for the instructor to review: it never changes a score.
-    """
-    course = work / sub.student
-    shutil.rmtree(course, ignore_errors=True)
-    course.mkdir(parents=True)
-    shutil.copy2(template / "gradebook.db", course / "gradebook.db")
-    os.symlink(template / "source", course / "source")
-    write_course_config(course, limits)
-    record = {"student": sub.student, "assignments": {}, "problems": list(sub.problems),
-              "flags": [], "seconds": 0.0}
-    start = time.perf_counter()
-    for assignment, expected in layout.items():
-        given = sub.notebooks.get(assignment, {})
-        for nb, path in given.items():
-            dest = course / "submitted" / sub.student / assignment / f"{nb}.ipynb"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
-            flags = audit_notebook(nbformat.read(path, as_version=4),
-                                   instructor_code(released(template, assignment, nb)))
-            if flags:
-                record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
-                                       + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
-        if given:
-            _autograde(course, assignment, sub.student, given, out, limits, record,
-                       references.get(assignment, {}))
-        grades = (_read_grades(course / "gradebook.db", assignment, expected, sub.student) if given
-                  else _zero_grades(template, assignment, expected))
-        for nb, parts in grades.items():
-            if not (nb in given and _autograded(course, sub.student, assignment, nb)):
-                for part in parts.values():  # missing, unreadable or stopped: nothing ran
-                    part["score"] = 0.0
-        record["assignments"][assignment] = grades
-    record["seconds"] = round(time.perf_counter() - start, 2)
-    _write_json(out / "results" / f"{sub.student}.json", record)
-    return record
-
-
-def _autograded(course: Path, student: str, assignment: str, nb: str) -> bool:
-    return (course / "autograded" / student / assignment / f"{nb}.ipynb").exists()
-
-
 def _zero_grades(template: Path, assignment: str, notebooks: list[str]) -> dict:
     """Every graded part of ``notebooks`` at score 0, with its maximum from the gradebook."""
     from nbgrader.api import Gradebook
@@ -338,54 +288,46 @@ def _zero_grades(template: Path, assignment: str, notebooks: list[str]) -> dict:
                      for c in gb.find_notebook(nb, assignment).grade_cells} for nb in notebooks}
 
 
-def _autograde(course: Path, assignment: str, student: str, given: dict, out: Path,
-               limits: Limits, record: dict, references: dict) -> None:
-    """nbgrader autograde + generate_feedback in a limited subprocess; problems → record."""
-    seconds = limits.notebook_timeout * len(given)
-    try:
-        done = _run_limited([sys.executable, "-m", "autograder.worker", str(course), assignment, student],
-                            course, limits, timeout=seconds, stdin=json.dumps(references))
-    except TimeoutError:
-        record["problems"].append(f"{assignment}: stopped after {seconds} s (wall-clock limit: an "
-                                  "endless loop?); parts that did not finish score 0")
-        return
-    result = next((json.loads(line.split(" ", 1)[1]) for line in done.stdout.splitlines()
-                   if line.startswith("AUTOGRADER-RESULT ")), None)
-    if result is None or not result["autograde"]:
-        log = result["log"] if result else done.stdout
-        record["problems"].append(f"{assignment}: nbgrader could not finish autograding (kernel died "
-                                  f"or exited?); parts that did not run score 0. {_tail(log)}")
-        return
-    for path in sorted((course / "autograded" / student / assignment).glob("*.ipynb")):
-        record["problems"] += _execution_problems(assignment, path, limits)
-    src = course / "feedback" / student / assignment
-    if not result["feedback"] or not src.exists():
-        record["problems"].append(f"{assignment}: feedback could not be generated")
-        return
-    dest = out / "feedback" / student / assignment
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(src, dest)
+def _task(sub: Submission, references: dict, layout: dict[str, list[str]], limits: Limits,
+          preload: tuple[str, ...]) -> dict:
+    """What a worker needs to grade ``sub`` (see :func:`autograder.worker.grade_submission`)."""
+    return {"student": sub.student, "references": references,
+            "layout": layout, "limits": dataclasses.asdict(limits), "preload": list(preload),
+            "submitted": {a: {nb: path.read_bytes() for nb, path in nbs.items()}
+                          for a, nbs in sub.notebooks.items()}}
 
 
-def _execution_problems(assignment: str, path: Path, limits: Limits) -> list[str]:
-    """Lines for the summary: a cell that timed out, a kernel that died."""
-    nb = nbformat.read(path, as_version=4)
-    problems = []
-    for index, cell in enumerate(nb.cells):
-        names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
-        if "CellTimeoutError" in names:
-            problems.append(f"{assignment}/{path.name}: cell {index} ran longer than "
-                            f"{limits.cell_timeout} s and was stopped; it scores 0")
-        if any(o.get("evalue") == "the kernel died while running this cell"
-               for o in cell.get("outputs", []) if o.get("ename") == "KernelDied"):
-            problems.append(f"{assignment}/{path.name}: the kernel died in cell {index}; later "
-                            "cells did not run and score 0")
-    return problems
-
-
-def _tail(text: str, n: int = 3) -> str:
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return " | ".join(lines[-n:])[-400:]
+def _store(result: dict, sub: Submission, template: Path, work: Path, out: Path,
+           layout: dict[str, list[str]]) -> dict:
+    """Write a worker's result here (autograded notebooks, feedback); audit; the record."""
+    record = {"student": sub.student, "assignments": {}, "problems": [*sub.problems,
+              *result["problems"]], "flags": [], "seconds": result.get("seconds", 0.0),
+              "worker": result.get("worker")}
+    for assignment, notebooks in layout.items():
+        folder = work / sub.student / "autograded" / sub.student / assignment
+        shutil.rmtree(folder, ignore_errors=True)
+        for nb, data in result["autograded"].get(assignment, {}).items():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{nb}.ipynb").write_bytes(data)
+        feedback = out / "feedback" / sub.student / assignment
+        shutil.rmtree(feedback, ignore_errors=True)
+        for nb, data in result["feedback"].get(assignment, {}).items():
+            feedback.mkdir(parents=True, exist_ok=True)
+            (feedback / f"{nb}.html").write_bytes(data)
+        grades = result["assignments"].get(assignment) or _zero_grades(template, assignment,
+                                                                       notebooks)
+        for nb, parts in grades.items():
+            if nb not in result["autograded"].get(assignment, {}):
+                for part in parts.values():  # missing, unreadable or stopped: nothing ran
+                    part["score"] = 0.0
+        record["assignments"][assignment] = grades
+        for nb, path in sub.notebooks.get(assignment, {}).items():
+            flags = audit_notebook(nbformat.read(path, as_version=4),
+                                   instructor_code(released(template, assignment, nb)))
+            if flags:
+                record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
+                                       + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
+    return record
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -409,11 +351,56 @@ def _record_in_course(course: Path, work: Path, sub: Submission,
         gradebook.record(course, sub.student, assignment, notebooks, given, autograded)
 
 
+@contextlib.contextmanager
+def cluster(workers: int, scheduler: str | None = None):
+    """A Dask client: on the cluster at ``scheduler``, or on a local cluster of ``workers``
+    single-threaded worker processes (one student at a time each)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout="60s") as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as local, \
+            Client(local) as client:
+        yield client
+
+
+async def _warm(preload: tuple[str, ...], memory_gb: float) -> None:
+    """On a worker: start its kernel zygote now, not with its first student (in a thread:
+    the worker's event loop goes on)."""
+    import asyncio
+    import functools
+
+    from autograder.zygote import Zygote
+
+    start = functools.partial(Zygote.start, tuple(preload), memory_bytes=int(memory_gb * 1024**3))
+    await asyncio.get_running_loop().run_in_executor(None, start)
+
+
+def _failed(sub: Submission, template: Path, layout: dict[str, list[str]], err: BaseException):
+    return {"student": sub.student,
+            "assignments": {a: _zero_grades(template, a, nbs) for a, nbs in layout.items()},
+            "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
+            "flags": [], "seconds": 0.0}
+
+
 def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | None = None,
-          limits: Limits = Limits(), progress=None) -> list[dict]:
+          scheduler: str | None = None, limits: Limits = Limits(), progress=None) -> list[dict]:
     """Grade every student into ``course``'s gradebook; resume from ``out/results``; write
-    grades, feedback and the summary to ``out``."""
+    grades, feedback and the summary to ``out``.
+
+    Each student is one task on a Dask cluster (:func:`autograder.worker.grade_submission`):
+    a local one of ``workers`` processes (default: one per core), or the one at ``scheduler``.
+    Results come back as data and are written here, by this one process.
+    """
+    from distributed import as_completed
+
     from autograder import gradebook, report
+    from autograder.worker import grade_submission
 
     course = course.resolve()
     source = course / "source"
@@ -425,34 +412,32 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
     subs = collect(submissions.resolve(), layout, work / "_unzipped")
-    template = prepare_template(source, work, layout, limits)
-    references = read_references(source, layout)
-    gradebook.ensure_assignments(course, template, layout)
-    records = {}
-    todo = []
-    for sub in subs:
-        existing = out / "results" / f"{sub.student}.json"
-        if existing.exists():
-            records[sub.student] = json.loads(existing.read_text())
-        else:
-            todo.append(sub)
-    workers = workers or os.cpu_count() or 1
+    todo = [s for s in subs if not (out / "results" / f"{s.student}.json").exists()]
+    records = {s.student: json.loads((out / "results" / f"{s.student}.json").read_text())
+               for s in subs if s not in todo}
     bar = progress or report.Progress(len(subs), already=len(records))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_student, s, template, work, out, layout, limits, references): s
-                   for s in todo}
-        for fut in concurrent.futures.as_completed(futures):
-            sub = futures[fut]
-            try:
-                rec = fut.result()
-            except Exception as err:  # noqa: BLE001 — one student's failure never stops the class
-                rec = {"student": sub.student,
-                       "assignments": {a: _zero_grades(template, a, nbs) for a, nbs in layout.items()},
-                       "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
-                       "flags": [], "seconds": 0.0}
+    with contextlib.ExitStack() as stack:
+        if todo:  # the workers start and warm their kernels while the template is made here
+            client = stack.enter_context(cluster(workers or os.cpu_count() or 1, scheduler))
+            preload = preload_modules(source, layout)
+            client.run(_warm, preload, limits.memory_gb, wait=False)
+        template = prepare_template(source, work, layout, limits)
+        gradebook.ensure_assignments(course, template, layout)
+        if todo:
+            references = read_references(source, layout)
+            files = client.scatter(_template_files(template), broadcast=True)
+            futures = {client.submit(grade_submission, _task(s, references, layout, limits, preload),
+                                     files, key=f"grade-{s.student}-{uuid.uuid4().hex[:8]}",
+                                     pure=False): s for s in todo}
+            for fut in as_completed(futures):
+                sub = futures[fut]
+                try:
+                    rec = _store(fut.result(), sub, template, work, out, layout)
+                except Exception as err:  # noqa: BLE001 — one student never stops the class
+                    rec = _failed(sub, template, layout, err)
                 _write_json(out / "results" / f"{sub.student}.json", rec)
-            records[sub.student] = rec
-            bar.update(failed=bool(rec["problems"] or rec["flags"]))
+                records[sub.student] = rec
+                bar.update(failed=bool(rec["problems"] or rec["flags"]))
     bar.close()
     ordered = [records[s.student] for s in subs]
     for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
@@ -476,7 +461,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--course", type=Path, default=REPO,
                         help="nbgrader course directory: its source/ is graded against and its "
                              "gradebook.db receives the scores (default: this repository)")
-    parser.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes of the local Dask cluster: students graded at once "
+                             "(default: one per core)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="grade on an existing Dask cluster (tcp://host:8786) instead of a "
+                             "local one; its workers need this package installed")
     parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
     parser.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
                         help="wall-clock seconds per notebook")
@@ -491,7 +481,7 @@ def run(args) -> int:
         raise SystemExit("--workers must be at least 1")
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_gb)
     records = grade(args.submissions, args.out, course=args.course, workers=args.workers,
-                    limits=limits)
+                    scheduler=args.scheduler, limits=limits)
     problems = sum(bool(r["problems"]) for r in records)
     flagged = sum(bool(r["flags"]) for r in records)
     print(f"graded {len(records)} students into {args.course.resolve() / 'gradebook.db'}: "

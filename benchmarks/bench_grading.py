@@ -1,50 +1,85 @@
-"""Grading a synthetic class: plain serial ``nbgrader autograde`` vs
-``python -m autograder grade --workers 2``, measured in one run.
+"""Grading a class: plain serial ``nbgrader autograde`` vs ``python -m autograder grade``,
+the same class in the same run, and the grades compared part by part.
 
-    .venv/bin/python benchmarks/bench_grading.py [--students 40] [--assignments a,b]
+    .venv/bin/python benchmarks/bench_grading.py [--students 8] [--assignments dense]
+    .venv/bin/python benchmarks/bench_grading.py --students 20 --assignments dense,cnn,recurrent
+    .venv/bin/python benchmarks/bench_grading.py --figure autograder/scaling.png
 
-Half the class hands in the instructor's solutions (full marks), half the released
-notebooks (zero). The baseline is nbgrader's own serial autograde of every student in
-one course directory; ours also generates feedback and the class summary. Prints seconds
-per student, the ratio, and what that means for a class of 200 (target: < 20 minutes).
+The class cycles through four kinds of student: the instructor's solutions, the released
+notebooks handed in untouched, and two planted slips (a relu output on Q1, compute's FLOPs
+without the activations). The baseline is nbgrader's own serial autograde of every student in
+one course directory with the course's configuration (timed: the autograde commands). Ours is
+the whole ``grade`` command, everything included: collecting, the template course, a local
+Dask cluster, warm kernels, autograde, feedback, the gradebook, grades.csv and the summary.
+Prints seconds per student, the ratio, what a class of 200 would take at this rate, and
+whether every part's grade is the same in both. ``--figure PATH`` also draws how the time grows
+with the number of workers: a model fitted to this run (the fixed cost of a run, and each
+student's seconds on a worker), T(N, W) = fixed + ⌈N / W⌉ × per-student, for a class of 200
+and of 20,000.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
+
+import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.grading import Limits, _env, assignment_layout, write_course_config
+from autograder.grading import _env, assignment_layout, write_course_config
+
+SLIPS = {  # (assignment, solution cell, text, replacement)
+    "relu_output": ("dense", "q1_model_answer", 'layers.Dense(1, activation="sigmoid")',
+                    'layers.Dense(1, activation="relu")'),
+    "no_activation_flops": ("dense", "compute_answer", "flops += 2 * n_in * n_out + n_out * a",
+                            "flops += 2 * n_in * n_out"),
+}
+
+
+def _notebook(kind: str, assignment: str, nb: str) -> nbformat.NotebookNode:
+    if kind == "blank":
+        return nbformat.read(REPO / "assignments" / assignment / f"{nb}.ipynb", 4)
+    notebook = nbformat.read(REPO / "source" / assignment / f"{nb}.ipynb", 4)
+    if kind in SLIPS and SLIPS[kind][0] == assignment:
+        _, grade_id, old, new = SLIPS[kind]
+        cell = next(c for c in notebook.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell.source = cell.source.replace(old, new)
+    return notebook
 
 
 def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
+    kinds = ["perfect", "blank", *SLIPS]
     subs = root / "submissions"
     for i in range(n):
-        student = f"s{i:03d}"
+        student = f"s{i:03d}_{kinds[i % len(kinds)]}"
         for assignment, notebooks in layout.items():
             for nb in notebooks:
-                src = (REPO / "source" if i % 2 == 0 else REPO / "assignments") / assignment / f"{nb}.ipynb"
                 dest = subs / student / assignment / f"{nb}.ipynb"
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dest)
+                nbformat.write(_notebook(kinds[i % len(kinds)], assignment, nb), dest)
     return subs
 
 
 def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, list[str]]) -> float:
     course = root / "serial"
     shutil.copytree(source, course / "source")
-    write_course_config(course, Limits())
+    write_course_config(course)
     shutil.copytree(subs, course / "submitted")
-    run = lambda *args: subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                                       env=_env(), check=True, capture_output=True)
+
+    def run(*args):
+        subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(),
+                       check=True, capture_output=True)
+
     for assignment in layout:
         run("generate_assignment", assignment, "--force")
     start = time.perf_counter()
@@ -54,7 +89,7 @@ def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, lis
 
 
 def _ours(root: Path, subs: Path, source: Path, workers: int) -> float:
-    out, course = root / f"ours{workers}", root / f"course{workers}"
+    out, course = root / "ours", root / "course"
     shutil.copytree(source, course / "source")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
@@ -63,14 +98,66 @@ def _ours(root: Path, subs: Path, source: Path, workers: int) -> float:
     return time.perf_counter() - start
 
 
+def _fit(out: Path, total: float, workers: int) -> tuple[float, float]:
+    """(fixed seconds of a run, median seconds of one student on a worker) of our run."""
+    import json
+    import statistics
+
+    seconds = [json.loads(p.read_text())["seconds"] for p in (out / "results").glob("*.json")]
+    per_student = statistics.median(seconds)
+    return max(total - sum(seconds) / workers, 0.0), per_student
+
+
+def _figure(path: Path, fixed: float, per_student: float, label: str) -> None:
+    import math
+
+    from matplotlib.figure import Figure
+
+    workers = [2**k for k in range(11)]
+    fig = Figure(figsize=(6.4, 4.0))
+    ax = fig.subplots()
+    for n in (200, 20_000):
+        minutes = [(fixed + math.ceil(n / w) * per_student) / 60 for w in workers]
+        ax.plot(workers, minutes, marker="o", label=f"class of {n:,}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("Dask workers (one student at a time each)")
+    ax.set_ylabel("minutes to grade the class")
+    ax.set_title(f"{label}: fixed {fixed:.0f} s + {per_student:.1f} s per student per worker",
+                 fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def _grades(db: Path) -> dict[tuple, float]:
+    """{(student, assignment, notebook, part): score} of every graded part in a gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{db}") as gb:
+            for assignment in gb.assignments:
+                for student in gb.students:
+                    for nb in assignment.notebooks:
+                        sub = gb.find_submission_notebook(nb.name, assignment.name, student.id)
+                        for g in sub.grades:
+                            out[(student.id, assignment.name, nb.name, g.name)] = g.score
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=40)
-    parser.add_argument("--assignments", default=None, help="comma-separated (default: all)")
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--assignments", default="dense", help="comma-separated")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--figure", type=Path, default=None,
+                        help="draw the time against the number of workers, fitted to this run")
     args = parser.parse_args()
     layout = assignment_layout(REPO / "source")
-    if args.assignments:
-        layout = {a: layout[a] for a in args.assignments.split(",")}
+    layout = {a: layout[a] for a in args.assignments.split(",")}
     notebooks = sum(len(v) for v in layout.values())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -79,15 +166,29 @@ def main() -> int:
         for a in layout:
             shutil.copytree(REPO / "source" / a, source / a)
         serial = _serial_nbgrader(root, subs, source, layout)
-        ours = _ours(root, subs, source, 2)
+        ours = _ours(root, subs, source, args.workers)
+        theirs, mine = _grades(root / "serial" / "gradebook.db"), _grades(root / "course" / "gradebook.db")
+        fixed, per_student = _fit(root / "ours", ours, args.workers)
     n = args.students
-    print(f"class of {n} students × {notebooks} notebooks ({', '.join(layout)})")
+    same = theirs == mine
+    print(f"class of {n} students × {notebooks} notebooks ({', '.join(layout)}), "
+          f"{args.workers} workers, {os.cpu_count()} cores")
     print(f"serial nbgrader autograde : {serial:8.1f} s  = {serial / n:6.2f} s/student")
-    print(f"autograder grade -w 2     : {ours:8.1f} s  = {ours / n:6.2f} s/student "
-          "(autograde + feedback + summary)")
+    print(f"autograder grade          : {ours:8.1f} s  = {ours / n:6.2f} s/student "
+          "(everything included)")
     print(f"ratio serial / ours       : {serial / ours:6.2f}x")
-    print(f"class of 200 at this rate : {200 * ours / n / 60:6.1f} min (target < 20 min)")
-    return 0
+    print(f"class of 200 at this rate : {200 * ours / n / 60:6.1f} min; fitted: fixed "
+          f"{fixed:.1f} s + {per_student:.2f} s per student per worker → "
+          f"{(fixed + 200 / args.workers * per_student) / 60:.1f} min for 200")
+    if args.figure:
+        _figure(args.figure, fixed, per_student, f"{', '.join(layout)} on {os.cpu_count()} cores")
+        print(f"figure: {args.figure}")
+    print(f"grades identical part by part: {'yes' if same else 'NO'} ({len(theirs)} parts)")
+    if not same:
+        for key in sorted(set(theirs) | set(mine)):
+            if theirs.get(key) != mine.get(key):
+                print(f"  {key}: nbgrader {theirs.get(key)} vs ours {mine.get(key)}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

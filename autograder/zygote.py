@@ -1,0 +1,253 @@
+"""Warm kernels: a zygote process that has done the grading imports forks one kernel per notebook.
+
+Starting a kernel and importing TensorFlow + Keras costs 6–8 s of CPU per notebook. A zygote
+pays it once: it imports the modules a course's setup cells import (``keras``, ``nncost``…),
+runs no TensorFlow op (TensorFlow is not fork-safe once an op has run), and waits. For each
+notebook it forks a child that becomes an IPython kernel on the connection file nbclient
+wrote; the child starts in its own session, with its own working directory, environment and
+memory limit, runs one notebook and dies. No state is shared between students: each kernel
+is a fresh process whose memory is a copy of the zygote's.
+
+* :class:`Zygote` — start one (``Zygote.start(preload)``), ask it for kernels.
+* :class:`WarmKernelManager` — a jupyter_client ``KernelManager`` whose kernels come from the
+  zygote (``Execute.kernel_manager_class``, set by :mod:`autograder.grading`); everything else
+  (ports, connection files, interrupts, kills) is jupyter_client's own.
+
+Run as ``python -m autograder.zygote SOCKET MODULE…``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+__all__ = ["WarmKernelManager", "Zygote"]
+
+
+# --------------------------------------------------------------------------- the zygote process
+def _reap(*_) -> None:
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _become_kernel(request: dict) -> None:
+    """In the forked child: a fresh session, the notebook's directory, environment and limits,
+    then an IPython kernel on the connection file. Never returns."""
+    try:
+        os.setsid()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if request.get("memory_bytes"):
+            import resource
+
+            limit = int(request["memory_bytes"])
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(sys.argv[1:])
+        app.start()
+    finally:
+        os._exit(0)
+
+
+def serve(path: str, preload: list[str]) -> None:
+    """Import ``preload``, then fork a kernel for every request on the Unix socket ``path``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    for module in ["ipykernel.kernelapp", *preload]:
+        try:
+            __import__(module)
+        except Exception as err:  # noqa: BLE001 — a kernel imports it again and reports it
+            print(f"zygote: could not preload {module}: {err}", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGCHLD, _reap)
+    parent = os.getppid()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(16)
+    server.settimeout(1.0)
+    print("READY", flush=True)
+    while True:
+        try:
+            conn, _ = server.accept()
+        except (InterruptedError, TimeoutError):
+            if os.getppid() != parent:  # the grading process is gone (killed): so are we;
+                return  # its kernels follow (ipykernel polls for its parent, JPY_PARENT_PID)
+            continue
+        conn.settimeout(None)
+        with conn:
+            request = json.loads(conn.makefile().readline())
+            if request.get("stop"):
+                return
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                conn.close()
+                _become_kernel(request)
+            conn.sendall((json.dumps({"pid": pid}) + "\n").encode())
+
+
+# --------------------------------------------------------------------------- the client side
+class Zygote:
+    """A running zygote process (one per grading process) and the kernels it forks."""
+
+    _current: Zygote | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, process: subprocess.Popen, path: str, preload: tuple[str, ...]):
+        self.process, self.path, self.preload = process, path, preload
+        self.memory_bytes: int | None = None
+        self.kernels: set[int] = set()  #: pids of the kernels forked and not known dead
+
+    @classmethod
+    def kill_kernels(cls) -> None:
+        """Kill every kernel this process's zygote forked that still runs (the watchdog)."""
+        zygote = cls._current
+        for pid in list(zygote.kernels if zygote else ()):
+            _Forked(pid).kill()
+
+    @classmethod
+    def start(cls, preload: tuple[str, ...], *, memory_bytes: int | None = None,
+              timeout: float = 120) -> Zygote:
+        """Start a zygote that has imported ``preload``, or reuse this process's if it has."""
+        with cls._lock:  # a warm-up and a first task may ask at once: one zygote
+            return cls._start(tuple(preload), memory_bytes, timeout)
+
+    @classmethod
+    def _start(cls, preload: tuple[str, ...], memory_bytes: int | None, timeout: float) -> Zygote:
+        current = cls._current
+        if current and current.preload == tuple(preload) and current.process.poll() is None:
+            current.memory_bytes = memory_bytes
+            return current
+        if current:
+            current.stop()
+        path = os.path.join(tempfile.mkdtemp(prefix="nncost-zygote-"), "socket")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.zygote", path, *preload],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            start_new_session=True)
+        deadline = time.monotonic() + timeout
+        line = process.stdout.readline()  # READY once the imports are done
+        if line.strip() != "READY" or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the kernel zygote did not start (it said {line!r})")
+        cls._current = zygote = cls(process, path, tuple(preload))
+        zygote.memory_bytes = memory_bytes
+        return zygote
+
+    def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
+        """A new kernel on ``connection_file``; returns its pid."""
+        request = {"connection_file": connection_file, "cwd": cwd, "env": env,
+                   "memory_bytes": self.memory_bytes}
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(self.path)
+            conn.sendall((json.dumps(request) + "\n").encode())
+            pid = int(json.loads(conn.makefile().readline())["pid"])
+        self.kernels = {k for k in self.kernels if _Forked(k).poll() is None} | {pid}
+        return pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.connect(self.path)
+                    conn.sendall(b'{"stop": true}\n')
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+        if Zygote._current is self:
+            Zygote._current = None
+
+
+class _Forked:
+    """A ``Popen``-like handle on a kernel the zygote forked (the zygote is its parent)."""
+
+    stdin = stdout = stderr = None  # the kernel's standard streams are /dev/null
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state in ("Z", "X"):
+                    self.returncode = -1
+            except (OSError, IndexError):
+                self.returncode = -1
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the kernel forked by the zygote."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        zygote = Zygote._current
+        if zygote is None:
+            raise RuntimeError("no kernel zygote is running: start one with Zygote.start()")
+        connection_file = cmd[cmd.index("-f") + 1]
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        self.process = _Forked(zygote.fork(connection_file, cwd, env))
+        self.pid = self.pgid = self.process.pid  # the child called setsid()
+        self.cwd = cwd
+        return self.connection_info
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """nbclient's ``AsyncKernelManager``, with kernels the running :class:`Zygote` forks."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ZygoteProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], sys.argv[2:])

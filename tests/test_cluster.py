@@ -1,0 +1,105 @@
+"""Grading on a Dask cluster started as separate processes on localhost (a scheduler and two
+workers, as `dask scheduler` and `dask worker` start them on a few machines), with one worker
+killed in the middle of the class: no student is lost, none is recorded twice, and a rerun
+grades no one again.
+
+The course is the tiny assignment of ``tests/test_grading.py`` (no TensorFlow): part a is
+worth 1 point, part b 2; perfect students earn 3 and partial ones 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import nbformat
+import pytest
+
+from autograder import grading
+from tests.test_grading import LIMITS, RIGHT_A, RIGHT_B, WRONG_B, _source_notebook, _student
+
+STUDENTS = {f"perfect{i}": 3 for i in range(4)} | {f"partial{i}": 1 for i in range(4)}
+
+
+def _start(args: list[str], log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes (no nanny: a killed worker stays dead)."""
+    address_file = tmp_path / "scheduler.json"
+    log = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 — closed below
+    procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                     "--no-dashboard", "--scheduler-file", str(address_file)], log)]
+    deadline = time.monotonic() + 60
+    while not address_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    address = json.loads(address_file.read_text())["address"]
+    workers = [_start(["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
+                       "--no-dashboard", "--name", f"w{i}", "--host", "127.0.0.1"], log)
+               for i in range(2)]
+    try:
+        yield address, workers
+    finally:
+        for proc in [*workers, *procs]:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        log.close()
+
+
+def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
+    address, workers = dask_cluster
+    course = tmp_path / "course"
+    (course / "source" / "tiny").mkdir(parents=True)
+    nbformat.write(_source_notebook(), course / "source" / "tiny" / "tiny.ipynb")
+    template = grading.prepare_template(course / "source", tmp_path / "out" / "work",
+                                        {"tiny": ["tiny"]}, LIMITS)
+    released = grading.released(template, "tiny", "tiny")
+    subs = tmp_path / "submissions"
+    for student, points in STUDENTS.items():
+        path = subs / student / "tiny" / "tiny.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(_student(released, RIGHT_A, RIGHT_B if points == 3 else WRONG_B), path)
+    out = tmp_path / "out"
+    done: dict = {}
+    grader = threading.Thread(target=lambda: done.update(records=grading.grade(
+        subs, out, course=course, scheduler=address, limits=LIMITS)))
+    grader.start()
+    deadline = time.monotonic() + 300
+    while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(workers[0].pid, signal.SIGKILL)  # both workers are busy: one task dies with it
+    graded_before_the_kill = len(list((out / "results").glob("*.json")))
+    grader.join(timeout=600)
+    assert not grader.is_alive()
+
+    records = {r["student"]: r for r in done["records"]}
+    assert set(records) == set(STUDENTS)  # no student lost
+    for student, points in STUDENTS.items():
+        auto = sum(p["score"] for nb in records[student]["assignments"]["tiny"].values()
+                   for p in nb.values() if not p["manual"])
+        assert auto == points, records[student]
+        assert not any("grading failed" in p for p in records[student]["problems"])
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute("select student_id, count(*) from submitted_assignment "
+                          "group by student_id").fetchall()
+    assert dict(rows) == {s: 1 for s in STUDENTS}  # none recorded twice
+    # the kill came mid-class: the survivor graded every student the killed worker had not
+    assert graded_before_the_kill < len(STUDENTS)
+    by_killed = [s for s, r in records.items() if r["worker"].endswith(f":{workers[0].pid}")]
+    by_survivor = [s for s, r in records.items() if r["worker"].endswith(f":{workers[1].pid}")]
+    assert len(by_killed) <= graded_before_the_kill
+    assert len(by_killed) + len(by_survivor) == len(STUDENTS)
+
+    before = (out / "grades.csv").read_text()
+    again = grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
+    assert len(again) == len(STUDENTS) and (out / "grades.csv").read_text() == before
