@@ -3,7 +3,16 @@
 * ``python -m autograder sources``      — write ``source/`` from :mod:`autograder.notebooks`;
 * ``python -m autograder release``      — regenerate ``assignments/`` from ``source/`` (nbgrader);
 * ``python -m autograder walkthroughs`` — executed notebooks with solutions and explanations
-  in the git-ignored ``walkthroughs/`` folder.
+  in the git-ignored ``walkthroughs/`` folder;
+* ``python -m autograder grade``        — grade a class (see ``autograder/README.md``).
 
 Configuration: :file:`autograder/nbgrader_config.py` (course root = repository root).
 """
+
+import sys
+
+# jsonschema (imported by nbformat) compiles rfc3987_syntax's IRI grammar when it is imported:
+# ~1.5 s in every process that reads a notebook (the grader, each Dask worker). The notebook
+# schema uses no IRI format, so the grading processes go without it (jsonschema skips the
+# format when the module cannot be imported). Measured with `python -X importtime`.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
