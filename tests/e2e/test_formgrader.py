@@ -38,7 +38,7 @@ def graded_course(tmp_path_factory):
     course = tmp_path_factory.mktemp("formgrader") / "course"
     (course / "source" / "tiny").mkdir(parents=True)
     nbformat.write(_source_notebook(), course / "source" / "tiny" / "tiny.ipynb")
-    grading.write_course_config(course, LIMITS)  # what `jupyter lab` in the course reads
+    grading.write_course_config(course, LIMITS.cell_timeout)  # what `jupyter lab` there reads
     out = course.parent / "out"
     template = grading.prepare_template(course / "source", out / "work", {"tiny": ["tiny"]}, LIMITS)
     released = grading.released(template, "tiny", "tiny")
