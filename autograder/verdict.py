@@ -30,6 +30,8 @@ items     a list/tuple whose items, as ``of`` ("int" or "shape"), equal ``want``
 model     a Keras model with ``want``'s input shape, layers (kind, activation, size, window) and
           parameter count
 compute   ``compute(model)`` gave ``want[i]`` as item ``index`` on every case, without ``forbidden``
+bars      a matplotlib figure (encoded by what it plots) with, for each item of ``want``, a bar
+          series of those ``heights`` (within ``rel``) whose bars' tick labels are ``labels``
 choice    one letter equal to ``want`` (case and spaces ignored); ``hints`` name wrong letters
 choices   a set of letters equal to ``want``; ``hints`` name letters that must not be there
 mapping   a dict whose values (letters) match ``want`` key by key
@@ -230,6 +232,32 @@ def _mapping(check: dict, got: dict) -> None:
         raise Failed(f"not yet right: {', '.join(wrong)}")
 
 
+def _bars(check: dict, got: dict) -> None:
+    """Each wanted series is one bar container of the figure: its heights within ``rel`` of
+    ``heights``, its bars' tick labels ``labels`` (case and spaces ignored)."""
+    if _type(got) != "matplotlib.Figure":
+        raise Failed(f"{check['answer']} must be a matplotlib figure (fig, ax = plt.subplots()), "
+                     f"not {_describe(got)}")
+    series = [bars for ax in got.get("axes", []) for bars in ax.get("bars", [])]
+
+    def norm(label) -> str:
+        return "".join(str(label).split()).lower()
+
+    def close(heights, want) -> bool:
+        return len(heights) == len(want) and all(
+            isinstance(h, (int, float)) and math.isclose(h, w, rel_tol=check.get("rel", 1e-6))
+            for h, w in zip(heights, want))
+
+    for want in check["want"]:
+        labels = [norm(label) for label in want["labels"]]
+        found = [b for b in series if close(b.get("heights", []), want["heights"])]
+        if not found:
+            raise Failed(check["message"])
+        if not any([norm(label) for label in b.get("labels", [])] == labels for b in found):
+            raise Failed(f"label the bars {', '.join(want['labels'])} (the x tick labels): "
+                         "ax.bar([...labels...], heights)")
+
+
 #: what a check on saved files says when the file is missing, refused, or for other data
 _SAVED_MESSAGES = {
     "missing": "the grader found no {file} next to the notebook, where this cell saves it: do "
@@ -278,7 +306,7 @@ def _saved(check: dict, got: dict, answers: dict, saved: Session | None) -> None
 _CHECKS = {"equal": _equal, "close": _close, "number": _number, "numbers": _numbers,
            "items": _items, "model": _model, "choice": _choice, "choices": _choices,
            "mapping": _mapping, "accuracy": _saved, "split": _saved, "frozen": _saved,
-           "finetune": _saved}
+           "finetune": _saved, "bars": _bars}
 #: checks called as ``check(check, got, answers, saved)``: they judge files the cell saved
 _ON_FILES = {"accuracy", "split", "frozen", "finetune"}
 

@@ -16,6 +16,8 @@ subclass of ``int`` with a lying ``__eq__`` is written as what it is, with the v
     {"type": "numpy.int64", "value": 264}
     {"type": "tuple", "items": [{"type": "int", "value": 13}, ...]}
     {"type": "keras.Model", "inputs": [[5]], "layers": [{"class": "Dense", ...}, ...]}
+    {"type": "matplotlib.Figure", "axes": [{"title": "", "yscale": "linear",
+     "bars": [{"heights": [66.0, 126.0], "labels": ["Q1", "Q2"]}]}]}
     {"type": "other", "class": "mymodule.Yes", "repr": "Yes(0)"}
 
 This module imports neither TensorFlow nor numpy.
@@ -23,6 +25,7 @@ This module imports neither TensorFlow nor numpy.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 
@@ -99,6 +102,35 @@ def _model(model) -> dict:
     }
 
 
+def _matplotlib_figure(x) -> bool:
+    figure = sys.modules.get("matplotlib.figure")
+    return figure is not None and isinstance(x, figure.Figure)
+
+
+def _figure(fig) -> dict:
+    """A figure as what it plots, not its pixels: for each Axes its title, y scale, and for each
+    bar container the bars' values (heights; widths for ``barh``) and their tick labels."""
+    from matplotlib.container import BarContainer
+
+    fig.draw_without_rendering()  # so that categorical tick labels are set
+    axes = []
+    for ax in fig.axes:
+        bars = []
+        for container in ax.containers:
+            if not isinstance(container, BarContainer):
+                continue
+            horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+            axis, size = (ax.yaxis, "get_width") if horizontal else (ax.xaxis, "get_height")
+            ticks = {round(float(t), 6): label.get_text()
+                     for t, label in zip(axis.get_ticklocs(), axis.get_ticklabels())}
+            centres = [p.get_y() + p.get_height() / 2 if horizontal else p.get_x() + p.get_width() / 2
+                       for p in container.patches]
+            bars.append({"heights": [_number(float(getattr(p, size)())) for p in container.patches],
+                         "labels": [ticks.get(round(float(c), 6), "") for c in centres]})
+        axes.append({"title": str(ax.get_title()), "yscale": str(ax.get_yscale()), "bars": bars})
+    return {"type": "matplotlib.Figure", "axes": axes}
+
+
 def encode(value, _depth: int = 0) -> dict:
     """``value`` as plain JSON data, tagged with its exact type."""
     kind = type(value)
@@ -139,6 +171,9 @@ def encode(value, _depth: int = 0) -> dict:
                 if value.ndim else [encode(value.item(), _depth + 1)]}
     if _keras_model(value):
         return _model(value)
+    if _matplotlib_figure(value):
+        with contextlib.suppress(Exception):  # a figure that cannot draw is encoded as "other"
+            return _figure(value)
     try:
         text = object.__repr__(value)
     except Exception:  # noqa: BLE001 — nothing a student object does may stop the export
