@@ -10,9 +10,10 @@ assignment's source folder into the student release, and this file holds the sol
 
 The notebook is generated: edit this file, never the notebook. Each task is description →
 solution cell → visible check → locked graded cell; free-text questions are nbgrader manually
-graded Markdown cells whose source version holds a model answer, and whose rubric is printed in
-the question (so graders see it in the formgrader) and stored in the answer cell's metadata
-(``metadata.nncost.rubric``, instructor-only like the references below).
+graded *task* cells (the question, locked, with the points) followed by a free Markdown cell for
+the answer; the rubric and a model answer are the task's mark scheme (``### BEGIN MARK SCHEME``),
+which nbgrader removes from the release and the formgrader shows, and the rubric is stored in the
+task's metadata too (``metadata.nncost.rubric``, instructor-only like the references below).
 
 A graded cell decides nothing in the student's kernel. Its hidden part only hands the answers
 to the grader with :func:`nncost.answers.export`; exercises 9 and 10, whose answers are trained
@@ -70,12 +71,15 @@ def references() -> dict:
 
     report = nncost.profile(nncost.course.exercise2())
     training = report.memory.training(50, optimizer="sgd")
-    separable = keras.layers.SeparableConv2D(400, (3, 3))
-    separable.build((None, 25, 38, 200))
     side = 224
     for _ in range(5):
         side = formulas.conv_output_length(side, 3, stride=2, padding="same")
     fcn_side = formulas.conv_output_length(14, 7)  # valid, stride 1
+    feature_map = keras.Input((50, 75, 200))
+    pool_shape = keras.layers.MaxPooling2D(2)(feature_map).shape[1:]
+    strided_shape = keras.layers.Conv2D(200, (3, 3), strides=2, padding="same")(feature_map).shape[1:]
+    separable = keras.layers.SeparableConv2D(400, (3, 3))
+    separable.build((None, *strided_shape))
     return {
         "dense_params": formulas.dense_params(200 * 300 * 3, 100),
         "conv_params": formulas.conv_params((3, 3), 3, 100),
@@ -87,6 +91,8 @@ def references() -> dict:
         "ex2_training_without_input": training.total_bytes - training.input_bytes,
         "ex2_training_without_gradients": training.total_bytes - training.gradients_bytes,
         "strided_conv_params": formulas.conv_params((3, 3), 200, 200),
+        "ex4_pool_shape": [int(d) for d in pool_shape],  # Keras: 'valid' rounds 75/2 down
+        "ex4_strided_shape": [int(d) for d in strided_shape],  # Keras: 'same' rounds 75/2 up
         "separable_params": separable.count_params(),
         "fcn_output_shape": [fcn_side, fcn_side, 200],
         "segmentation_side": side,
@@ -162,16 +168,27 @@ class Builder:
         self.points.append((grade_id, "auto", points))
 
     def free_text(self, grade_id, question, rubric, model_answer):
-        """A question (read-only, with its rubric) and a manually graded answer cell."""
+        """A manually graded task: the question (a locked nbgrader *task* cell holding the points)
+        and a free Markdown cell below it for the student's answer.
+
+        The rubric and the model answer are the task's mark scheme (``### BEGIN MARK SCHEME``):
+        nbgrader's ``ClearMarkScheme`` removes it from the release, and the formgrader shows it
+        next to the student's answer. The rubric is also in ``metadata.nncost.rubric``.
+        """
         points = sum(p for p, _ in rubric)
         lines = "\n".join(f"- **{p} pt** — {criterion}" for p, criterion in rubric)
-        self.md(f"{grade_id}_question", _src(question) + (
-            f"\n\n*Graded by hand, {points} points. Rubric:*\n\n{lines}"))
+        meta = self._meta(grade_id, locked=True, points=points)
+        meta["nbgrader"]["task"] = True
         cell = nbformat.v4.new_markdown_cell(
-            "### BEGIN SOLUTION\n**Model answer.** " + _src(model_answer) + "\n### END SOLUTION",
-            metadata=self._meta(grade_id, grade=True, solution=True, points=points))
+            _src(question)
+            + f"\n\n*Graded by hand, {points} points: write your answer in the cell below.*"
+            + "\n\n### BEGIN MARK SCHEME\n"
+            + f"**Rubric ({points} points).**\n\n{lines}\n\n**Model answer.** {_src(model_answer)}"
+            + "\n### END MARK SCHEME",
+            metadata=meta)
         cell.metadata["nncost"] = {"rubric": [{"points": p, "criterion": c} for p, c in rubric]}
         self.cells.append(cell)
+        self.cells.append(nbformat.v4.new_markdown_cell("YOUR ANSWER HERE"))
         self.points.append((grade_id, "manual", points))
 
     def notebook(self):
@@ -191,8 +208,8 @@ def header(b: Builder, ref: dict):
 
     Ten questions on convolutional networks: why they beat dense networks on images, what they
     cost in parameters and memory, the architectures that shaped them, and two models you train
-    yourself. Free-text answers are graded by hand against the rubric printed under each
-    question; the other parts are graded automatically by hidden tests when you hand in.
+    yourself. Free-text answers are graded by hand (write them in the cell under each question);
+    the other parts are graded automatically by hidden tests when you hand in.
 
     **How to work.** Run the cells in order. Write your code where it says `YOUR CODE HERE`
     (delete the `raise NotImplementedError()` line) and your text where it says `YOUR ANSWER
@@ -504,10 +521,13 @@ def exercise4(b: Builder, ref: dict):
     away 3 of 4 values in a 2×2 window, which hurts tasks that need precise positions
     (segmentation, exercise 8).
     """)
-    b.md("ex4_numbers", """
-    **4b (autograded).** On a 50×75×200 feature map, compare a `MaxPooling2D(2)` layer (stride 2)
-    with a `Conv2D(200, (3, 3), strides=2, padding="same")` layer, which gives the same output
-    shape. Set `pool_params` and `strided_conv_params` to their parameter counts.
+    pool, strided = ("×".join(map(str, ref[k])) for k in ("ex4_pool_shape", "ex4_strided_shape"))
+    b.md("ex4_numbers", f"""
+    **4b (autograded).** On a 50×75×200 feature map, compare a `MaxPooling2D(2)` layer (stride 2,
+    output {pool}) with a `Conv2D(200, (3, 3), strides=2, padding="same")` layer (output
+    {strided}). Both halve the map, but not to the same shape: pooling's `"valid"` windows round
+    75/2 down, `padding="same"` rounds it up. Set `pool_params` and `strided_conv_params` to
+    their parameter counts.
     """)
     b.solution("ex4_numbers_solution", """
     ### BEGIN SOLUTION
@@ -1091,7 +1111,7 @@ def build() -> tuple[Builder, nbformat.NotebookNode]:
     ## Before handing in
 
     *Kernel → Restart & Run All*, check that every cell ran, save. The points: free-text answers
-    are graded by hand with the rubrics above; everything else by the hidden tests.
+    are graded by hand; everything else by the hidden tests.
     """)
     nb = b.notebook()
     for index, cell in enumerate(nb.cells):  # stable ids: regenerating rewrites identical files

@@ -43,7 +43,8 @@ def _auto_cells(cells):
 
 
 def _manual_cells(cells):
-    return [c for c in cells if _nbg(c).get("grade") and _nbg(c).get("solution")]
+    """The manually graded tasks: nbgrader task cells (the question, with the points)."""
+    return [c for c in cells if _nbg(c).get("task")]
 
 
 # --------------------------------------------------------------------------- the files
@@ -66,11 +67,13 @@ def test_source_notebook_is_what_the_generator_writes():
 
 def test_release_holds_no_solutions_and_nothing_else():
     text = RELEASE.read_text()
-    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", "_answers.export",
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME", "Model answer",
+                   "Rubric", "_answers.export",
                    '"verdict"', '"rubric"', "graded_ex"):
         assert marker not in text
     assert sorted(p.name for p in RELEASE.parent.iterdir()) == ["cnn_concepts.ipynb"]
-    assert [_nbg(c)["grade_id"] for c in _cells(RELEASE)] == [_nbg(c)["grade_id"] for c in _cells(SOURCE)]
+    assert [_nbg(c).get("grade_id") for c in _cells(RELEASE)] == [
+        _nbg(c).get("grade_id") for c in _cells(SOURCE)]
     assert not [c for c in _cells(RELEASE) if "nncost" in c.metadata], "instructor-only metadata"
 
 
@@ -125,7 +128,7 @@ def test_setup_cell_silences_tensorflow_before_importing_keras():
     assert "keras.utils.set_random_seed(0)" in src
 
 
-def test_manual_cells_carry_model_answer_and_rubric():
+def test_manual_tasks_carry_model_answer_and_rubric_in_their_mark_scheme():
     source, release = _cells(SOURCE), _cells(RELEASE)
     manual = _manual_cells(source)
     assert [_nbg(c)["grade_id"] for c in manual] == [f"ex{i}_answer" for i in (1, 3, 4, 5, 6, 7, 8)]
@@ -133,17 +136,33 @@ def test_manual_cells_carry_model_answer_and_rubric():
     for cell in manual:
         gid, points = _nbg(cell)["grade_id"], _nbg(cell)["points"]
         rubric = cell.metadata["nncost"]["rubric"]
-        assert cell.cell_type == "markdown" and not _nbg(cell)["locked"]
+        assert cell.cell_type == "markdown" and _nbg(cell)["locked"] and not _nbg(cell)["grade"]
         assert sum(item["points"] for item in rubric) == points > 0
-        assert "**Model answer.**" in cell.source
-        # the rubric is printed in the (locked) question above, which the formgrader shows
-        question = source[source.index(cell) - 1]
-        assert _nbg(question)["locked"] and f"Graded by hand, {points} points" in question.source
+        # nbgrader's mark scheme: the formgrader shows it, ClearMarkScheme drops it from the release
+        scheme = cell.source.split("### BEGIN MARK SCHEME\n", 1)[1].split("\n### END MARK SCHEME")[0]
+        assert "**Model answer.**" in scheme
         for item in rubric:
-            assert item["criterion"] in question.source
+            assert item["criterion"] in scheme
+        answer = source[source.index(cell) + 1]
+        assert answer.cell_type == "markdown" and "nbgrader" not in answer.metadata
         student = released[gid]
-        assert student.source == "YOUR ANSWER HERE"
+        assert f"Graded by hand, {points} points" in student.source
+        assert "MARK SCHEME" not in student.source and "Model answer" not in student.source
         assert _nbg(student)["points"] == points and "nncost" not in student.metadata
+        assert release[release.index(student) + 1].source == "YOUR ANSWER HERE"
+
+
+def test_no_rubric_criterion_reaches_the_release():
+    """Rubrics are the instructor's: no criterion's text (nor a long piece of it) is released."""
+    text = " ".join(" ".join(c.source.split()) for c in _cells(RELEASE))
+    criteria = [item["criterion"] for c in _manual_cells(_cells(SOURCE))
+                for item in c.metadata["nncost"]["rubric"]]
+    assert len(criteria) >= 7
+    for criterion in criteria:
+        words = criterion.split()
+        pieces = [" ".join(words[i:i + 8]) for i in range(0, max(len(words) - 7, 1), 4)]
+        leaked = [piece for piece in pieces if piece in text]
+        assert not leaked, f"rubric text in the release: {leaked[0]!r} (put it in the mark scheme)"
 
 
 def test_seed_corrections_are_in_the_model_answers():
@@ -152,6 +171,23 @@ def test_seed_corrections_are_in_the_model_answers():
     assert "gradient accumulation" in oom and "checkpointing" in oom and "mixed precision" in oom
     assert "data augmentation\" does not help" in oom
     assert "kernel the size of the whole map" in answers["ex7_answer"]
+
+
+def test_exercise4b_states_the_shapes_keras_computes():
+    """Seed 003 says pooling and the strided 'same' convolution give the same shape: they do not."""
+    import keras
+
+    feature_map = keras.Input((50, 75, 200))
+    pool = keras.layers.MaxPooling2D(2)(feature_map).shape[1:]
+    strided = keras.layers.Conv2D(200, (3, 3), strides=2, padding="same")(feature_map).shape[1:]
+    # by hand: valid pooling floor((75 - 2)/2) + 1 = 37; same padding ceil(75/2) = 38
+    assert (tuple(pool), tuple(strided)) == ((25, 37, 200), (25, 38, 200))
+    for cells in (_cells(SOURCE), _cells(RELEASE)):
+        text = next(c.source for c in cells if _nbg(c).get("grade_id") == "ex4_numbers")
+        flat = " ".join(text.split())
+        assert f"output {'×'.join(map(str, pool))})" in flat, "4b must state pooling's shape"
+        assert f"output {'×'.join(map(str, strided))})" in flat, "4b must state the conv's shape"
+        assert "same output shape" not in flat, "4b must not claim the two shapes are equal"
 
 
 def test_exercise2_references_from_first_principles():
