@@ -90,6 +90,7 @@ class Notebook:
         self.cells: list = []
         self.explanations: dict[str, str] = {}  #: grade_id of a solution cell -> markdown
         self.points: dict[str, int] = {}  #: grade_id of a graded cell -> points
+        self.answers: dict[str, str] = {}  #: id of a cell asking an open question -> its answer
 
     def _add(self, cell, grade_id: str | None = None, **nbgrader):
         cell.id = f"{self.name}-{len(self.cells):02d}"
@@ -110,6 +111,11 @@ class Notebook:
         """Read-only markdown (locked, so the instructions come back if deleted)."""
         n = len(self.cells)
         self._add(nbformat.v4.new_markdown_cell(text.strip("\n")), f"md{n:02d}", locked=True)
+
+    def question(self, text: str, answer: str) -> None:
+        """Read-only markdown asking an open (ungraded) question; the walkthrough answers it."""
+        self.md(text)
+        self.answers[self.cells[-1].id] = answer.strip("\n")
 
     def code(self, source: str, *, locked: bool = True) -> None:
         """A read-only code cell (examples, visible checks) or a free cell."""
@@ -237,6 +243,14 @@ def hidden_compute(index: int, cases: list[tuple[str, str]]) -> Hidden:
           "want": [golden(code)[what] for _, code in cases], "forbidden": list(FORBIDDEN[what])}],
         ("import keras as _keras, nncost.checks as _checks, nncost.course as _course",),
     )
+
+
+def worked(code: str, **profile) -> str:
+    """nncost's layer-by-layer derivation of the model ``code`` builds (totals, size, time), as a
+    Markdown code block for a walkthrough."""
+    text = _quiet_profile(build_model(code), **profile).explain()
+    text = text.split("\n\nmemory")[0].strip()
+    return f"\n\n```text\n{text}\n```\n"
 
 
 def hidden_int(var: str, want: int, label: str) -> Hidden:

@@ -12,14 +12,17 @@ kernel start and one TensorFlow import per family rather than per question.
 from __future__ import annotations
 
 from autograder.build_sources import (
+    Hidden,
     Notebook,
     golden,
     hidden_compute,
+    hidden_float,
     hidden_int,
     hidden_list,
     hidden_model,
     hidden_size,
     hidden_time,
+    worked,
 )
 
 HOW = """
@@ -39,7 +42,9 @@ CONVENTIONS_COMMON = r"""
   an add per weight); the bias add is folded into that count — no separate bias FLOPs.
 * The activation costs $a$ FLOPs per output value: relu 1, sigmoid 1, tanh 1, softmax 6,
   linear 0 (`ACTIVATION_FLOPS` in the setup cell; `nncost.COURSE` holds the same table).
-* `keras.Input` is not a layer: it has no parameters and no FLOPs, and `model.layers` leaves it out.
+* `keras.Input` is not a layer: it has no parameters and no FLOPs. A `keras.Sequential` model's
+  `model.layers` leaves it out; a functional model's (`keras.Model(inputs, outputs)`) starts
+  with a `keras.layers.InputLayer`, which `compute(model)` must skip.
 * Model size = parameters × 4 bytes (float32); **1 KB = 1024 bytes** (the course's KB).
 * Inference time = FLOPs / FLOPS, in seconds; a 1 GFLOPS processor does $10^9$ FLOPs per second.
 """
@@ -118,6 +123,8 @@ def compute(model):
     ### BEGIN SOLUTION
     params, flops = 0, 0
     for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):  # a functional model's input: no cost
+            continue
         n_in = layer.input.shape[-1]  # features coming in (batch axis left out)
         n_out = layer.units
         a = ACTIVATION_FLOPS[layer.activation.__name__]
@@ -143,6 +150,13 @@ DENSE_CASES = [
             '_keras.layers.Dense(5, activation="relu"), _keras.layers.Dense(1)])'
         ),
     ),
+    (
+        "a functional 6→4 (tanh) →2 (relu) network (its model.layers starts with an InputLayer)",
+        (
+            "(lambda x: _keras.Model(x, _keras.layers.Dense(2, activation='relu')("
+            "_keras.layers.Dense(4, activation='tanh')(x))))(_keras.Input((6,)))"
+        ),
+    ),
 ]
 
 
@@ -166,7 +180,9 @@ inference costs and how long that takes on a **1 GFLOPS** processor.
 | 2.1 build the network of question 2 | 1 |
 | 2.2 model size of question 2 | 1 |
 | 2.3 inference time of question 2 | 1 |
-| **total** | **9** |
+| 2.4 a bar chart of questions 1 and 2 | 1 |
+| 2.5 how much more question 2 costs | 1 |
+| **total** | **11** |
 """
         + HOW
     )
@@ -186,8 +202,6 @@ and its inference time on a processor that performs 1 GFLOPS ($10^9$ FLOPs per s
 """
         + _q1_figure()
     )
-    nb.md("The same network drawn by `nncost.plot.network`: one circle per neuron, one line per weight.")
-    nb.code("nncost.plot.network(nncost.course.q1())")
     _task(
         nb,
         "Task 1.1: build the network",
@@ -338,7 +352,6 @@ inference time, and compare questions 1 and 2 in a bar chart.
 """
         + _q2_figure()
     )
-    nb.code("nncost.plot.network(nncost.course.q2())")
     _task(
         nb,
         "Task 2.1: build the network",
@@ -424,24 +437,150 @@ FLOPs: $(2\\cdot4\\cdot9 + 9) + (2\\cdot9\\cdot6 + 6) + (2\\cdot6\\cdot3 + 3\\cd
         hidden_time("q2_time_s", "_course.q2()"),
     )
 
-    nb.md("""
-## Compare questions 1 and 2
+    g1, g2 = golden("_course.q1()"), golden("_course.q2()")
+    _task(
+        nb,
+        "Task 2.4: a bar chart of questions 1 and 2",
+        1,
+        """
+Draw one figure with two bar charts side by side — `fig_compare, (ax_params, ax_flops) =
+plt.subplots(1, 2)` — the **parameters** of questions 1 and 2 on one, their **FLOPs** on the
+other, the bars labelled `"Q1"` and `"Q2"` (`ax.bar(["Q1", "Q2"], [...])`). Plot your own
+numbers (`q1_params`, `q2_params`, `q1_flops`, `q2_flops`). The grader reads what the figure
+plots (the bars' heights and labels), not its pixels: titles and colours are yours.
+""",
+    )
+    nb.solution(
+        "q2_chart",
+        """\
+import matplotlib.pyplot as plt
 
-The chart below uses your models. Question 2 has fewer inputs but wider hidden layers and a
-softmax output: which costs grow, and by how much?
+### BEGIN SOLUTION
+fig_compare, (ax_params, ax_flops) = plt.subplots(1, 2, figsize=(8, 3))
+ax_params.bar(["Q1", "Q2"], [q1_params, q2_params])
+ax_params.set_title("parameters")
+ax_flops.bar(["Q1", "Q2"], [q1_flops, q2_flops])
+ax_flops.set_title("FLOPs per inference")
+### END SOLUTION""",
+        f"""
+Two Axes, because the two costs are different units. The heights: {g1["params"]} and
+{g2["params"]} parameters, {g1["flops"]} and {g2["flops"]} FLOPs. `nncost.plot.compare` draws the
+same comparison with every cost at once (below).
+""",
+    )
+    nb.code(
+        "import nncost.chartcheck\n\n"
+        'nncost.chartcheck.check_cost_bars(fig_compare, {"Q1": model_q1, "Q2": model_q2})'
+    )
+    nb.graded(
+        "q2_chart",
+        1,
+        "# Graded (1 point): what fig_compare plots.\n"
+        'assert hasattr(fig_compare, "axes"), "fig_compare must be a matplotlib figure"',
+        Hidden({"fig_compare": "fig_compare"}, [{
+            "kind": "bars", "answer": "fig_compare", "rel": 1e-6,
+            "want": [{"heights": [g1["params"], g2["params"]], "labels": ["Q1", "Q2"]},
+                     {"heights": [g1["flops"], g2["flops"]], "labels": ["Q1", "Q2"]}],
+            "message": "fig_compare must hold one bar series of the parameters of Q1 and Q2 and "
+                       "one of their FLOPs, as compute counts them, the bars labelled Q1 and Q2"}]),
+    )
+    _task(
+        nb,
+        "Task 2.5: how much more does question 2 cost?",
+        1,
+        """
+Question 2 has fewer inputs but wider hidden layers and a softmax output. Read your chart: set
+`params_ratio` to question 2's parameters divided by question 1's, and `flops_ratio` to the same
+for the FLOPs (unrounded). Which cost grows more, and why?
+""",
+    )
+    nb.solution(
+        "q2_compare",
+        """\
+### BEGIN SOLUTION
+params_ratio = q2_params / q1_params
+flops_ratio = q2_flops / q1_flops
+### END SOLUTION
+print(f"Q2 / Q1: {params_ratio:.3f}x the parameters, {flops_ratio:.3f}x the FLOPs")""",
+        f"""
+{g2["params"]} / {g1["params"]} = {g2["params"] / g1["params"]:.4f}× the parameters and
+{g2["flops"]} / {g1["flops"]} = {g2["flops"] / g1["flops"]:.4f}× the FLOPs. The FLOPs grow more:
+each weight costs 2 FLOPs in both networks, but the softmax output costs 6 FLOPs per unit
+(3 units, 18 FLOPs) where Q1's sigmoid costs 1, and the wider hidden layers make more
+activations (9 + 6 relu outputs against 5 + 5).
+""",
+    )
+    nb.code(
+        "import nncost.chartcheck\n\n"
+        'nncost.chartcheck.check_ratio("params_ratio", params_ratio, model_q2, model_q1, "params")\n'
+        'nncost.chartcheck.check_ratio("flops_ratio", flops_ratio, model_q2, model_q1, "flops")'
+    )
+    nb.graded(
+        "q2_compare",
+        1,
+        "# Graded (1 point): params_ratio and flops_ratio.\n"
+        'assert isinstance(params_ratio, (int, float)), "params_ratio must be a number"\n'
+        'assert isinstance(flops_ratio, (int, float)), "flops_ratio must be a number"',
+        hidden_float("params_ratio", g2["params"] / g1["params"],
+                     "parameters of question 2 divided by those of question 1")
+        + hidden_float("flops_ratio", g2["flops"] / g1["flops"],
+                       "FLOPs of question 2 divided by those of question 1"),
+    )
+    nb.question(
+        "The two networks drawn by `nncost.plot.network` (here, after the tasks, because they "
+        "print the answers): one circle per neuron, one line per weight, and each layer's "
+        "parameters and FLOPs. Do they agree with yours?",
+        f"""
+They should: question 1 has {g1["params"]} parameters and {g1["flops"]} FLOPs, question 2
+{g2["params"]} and {g2["flops"]}. A layer whose parameters differ by its number of units is
+missing its biases; FLOPs that differ by the units × the activation's cost are missing the
+activation (softmax costs 6 per output).
+""",
+    )
+    nb.code("nncost.plot.network(nncost.course.q1())")
+    nb.code("nncost.plot.network(nncost.course.q2())")
+    nb.question("""
+## Every cost at once
+
+`nncost.plot.compare` draws your two models side by side with every cost nncost counts (log
+scale when the bars differ by 100×): do the heights agree with your chart?
+""", f"""
+Its parameter and FLOPs panels are your chart's bars ({g1["params"]} and {g2["params"]};
+{g1["flops"]} and {g2["flops"]}) when your models are right; it adds the size (parameters × 4
+bytes) and the time (FLOPs / $10^9$ s), which keep the same ratios as the parameters and the
+FLOPs: a chart of all four says no more than a chart of two.
 """)
-    nb.code("""\
-# Your two models side by side, as nncost counts them (log scale when the bars differ by 100x):
-# do the heights agree with the numbers you computed?
-nncost.plot.compare({"Q1": model_q1, "Q2": model_q2})""")
-    nb.md("""
+    nb.code('nncost.plot.compare({"Q1": model_q1, "Q2": model_q2})')
+    base, wide, both = (golden(_dense_code(hidden)) for hidden in ((5, 5), (10, 5), (10, 10)))
+    nb.question("""
 ## Play with it
 
 Move a slider: the network is rebuilt with the new size and every cost is recomputed. Which
 cost grows fastest when you double a hidden layer? What does a 10× faster processor change?
+""", f"""
+Doubling the first hidden layer of question 1 (5 → 10 units) takes the parameters from
+{base["params"]} to {wide["params"]} (×{wide["params"] / base["params"]:.2f}) and the FLOPs from
+{base["flops"]} to {wide["flops"]} (×{wide["flops"] / base["flops"]:.2f}); the size follows the
+parameters (× 4 bytes) and the time the FLOPs. Parameters and FLOPs grow together because both
+count the weights (a weight is one parameter and 2 FLOPs); the FLOPs grow a little faster when
+the new units also add activations. Doubling **both** hidden layers (10 and 10) gives
+{both["params"]} parameters and {both["flops"]} FLOPs (×{both["params"] / base["params"]:.2f} and
+×{both["flops"] / base["flops"]:.2f}): the weights *between* two hidden layers grow with the
+product of their widths, so the costs grow quadratically when every layer widens. A 10× faster
+processor changes only the inference time (÷10): parameters, size and FLOPs are properties of
+the network, not of the machine.
 """)
     nb.code("nncost.widgets.explore(nncost.course.q1())")
     return nb
+
+
+def _dense_code(hidden: tuple[int, int]) -> str:
+    """Question 1's network with other hidden widths, as a model expression."""
+    first, second = hidden
+    return ("_keras.Sequential([_keras.Input((5,)), "
+            f"_keras.layers.Dense({first}, activation='relu'), "
+            f"_keras.layers.Dense({second}, activation='relu'), "
+            "_keras.layers.Dense(1, activation='sigmoid')])")
 
 
 # =========================================================================== cnn
@@ -522,6 +661,8 @@ def compute(model):
     params, flops = 0, 0
     for layer in model.layers:
         kind = type(layer).__name__
+        if kind == "InputLayer":  # a functional model's input: no cost
+            continue
         n_out = math.prod(layer.output.shape[1:])  # output values, batch axis left out
         if kind == "Dense":
             n_in, units = layer.input.shape[-1], layer.units
@@ -557,6 +698,14 @@ CNN_CASES = [
             '_keras.layers.Dense(3, activation="sigmoid")])'
         ),
     ),
+    (
+        "a functional 2D CNN (its model.layers starts with an InputLayer)",
+        (
+            "(lambda x: _keras.Model(x, _keras.layers.Dense(2, activation='softmax')("
+            "_keras.layers.Flatten()(_keras.layers.MaxPooling2D((2, 2))(_keras.layers.Conv2D("
+            "3, (3, 3), activation='relu')(x))))))(_keras.Input((12, 12, 2)))"
+        ),
+    ),
 ]
 
 
@@ -578,10 +727,11 @@ model size, FLOPs and inference time on a 1 GFLOPS processor.
 | 4.1 build the 32×32×3 CNN | 1 |
 | 4.2 its output shapes | 1 |
 | 4.3 its inference time | 1 |
+| 4.4 its parameters and memory | 1 |
 | 5.1 build the video 3D CNN | 1 |
 | 5.2 its parameters per layer | 1 |
 | 5.3 its model size | 1 |
-| **total** | **13** |
+| **total** | **14** |
 """
         + HOW
     )
@@ -679,8 +829,9 @@ q3_params, q3_flops = compute(model_q3)
 print(q3_params, "parameters,", q3_flops, "FLOPs")""",
         """
 Shapes: 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64 (11/2 rounds down) → 1600 → 64 → 10.
-Parameters $320 + 18496 + 102464 + 650 = 121930$.
-""",
+Parameters $320 + 18496 + 102464 + 650 = 121930$. The FLOPs, layer by layer, as nncost derives
+them:
+""" + worked("_course.q3()"),
     )
     nb.code(
         'nncost.checks.check_model(model_q3, "q3")\nnncost.checks.check_flops(q3_flops, model_q3, "q3_flops")'
@@ -756,7 +907,7 @@ model_q4 = keras.Sequential(
         1,
         """
 Set `q4_shapes` to the list of the output shapes of the 7 layers, batch axis left out, as tuples
-of ints — `[(30, 30, 32), …]` — worked out with the output-size formula (then compare with
+of ints — `[(H, W, C), …, (n,), …]` — worked out with the output-size formula (then compare with
 `model_q4.summary()`).
 """,
     )
@@ -817,6 +968,43 @@ $2\\cdot288\\cdot10816 + 10816 = 6240832$, pool2 $4\\cdot2304 = 9216$, dense $2\
         'assert isinstance(q4_time_s, (int, float)), "q4_time_s must be a number"',
         hidden_time("q4_time_s", "_course.q4()"),
     )
+    g4 = golden("_course.q4()")
+    _task(
+        nb,
+        "Task 4.4: parameters and memory",
+        1,
+        """
+`q4_params`, from your `compute` in Task 4.3's cell, is graded here too. Set `q4_size_bytes`
+(an `int`: parameters × 4 bytes) and `q4_size_kb` (bytes / 1024, unrounded).
+""",
+    )
+    nb.solution(
+        "q4_size",
+        """\
+### BEGIN SOLUTION
+q4_size_bytes = q4_params * 4
+q4_size_kb = q4_size_bytes / 1024
+### END SOLUTION
+print(q4_params, "parameters;", q4_size_bytes, "bytes =", q4_size_kb, "KB")""",
+        f"""
+Per layer (the 3 input channels only change the first convolution): {" + ".join(
+            str(p) for p in g4["layer_params"] if p)} = {g4["params"]} parameters, × 4 bytes =
+{g4["size_bytes"]} bytes = {g4["size_bytes"] / 1024} KB. Layer by layer:
+""" + worked("_course.q4()"),
+    )
+    nb.code(
+        "nncost.checks.check_size(q4_size_bytes, q4_size_kb, model_q4)\n"
+        'assert q4_params * 4 == q4_size_bytes, "q4_size_bytes is q4_params * 4 bytes"'
+    )
+    nb.graded(
+        "q4_size",
+        1,
+        "# Graded (1 point): q4_params, q4_size_bytes and q4_size_kb.\n"
+        'assert isinstance(q4_params, int), "q4_params must be an int"\n'
+        'assert isinstance(q4_size_bytes, int), "q4_size_bytes must be an int"',
+        hidden_int("q4_params", g4["params"], "number of parameters of question 4's CNN")
+        + hidden_size("q4", "_course.q4()"),
+    )
 
     nb.md("""
 # Question 5
@@ -851,7 +1039,8 @@ model_q5 = keras.Sequential(
 ### END SOLUTION
 q5_params, q5_flops = compute(model_q5)
 print(q5_params, "parameters,", q5_flops, "FLOPs")""",
-        "Shapes: 14×62×62×32 → 7×31×31×32 → 5×29×29×64 → 2×14×14×64 → 25088 → 128 → 5.",
+        "Shapes: 14×62×62×32 → 7×31×31×32 → 5×29×29×64 → 2×14×14×64 → 25088 → 128 → 5. "
+        "The parameters and FLOPs, layer by layer, as nncost derives them:" + worked("_course.q5()"),
     )
     nb.code(
         'nncost.checks.check_model(model_q5, "q5")\nnncost.checks.check_flops(q5_flops, model_q5, "q5_flops")'
@@ -925,7 +1114,49 @@ print(q5_size_bytes, "bytes =", q5_size_kb, "KB")""",
         'assert isinstance(q5_size_kb, (int, float)), "q5_size_kb must be a number"',
         hidden_size("q5", "_course.q5()"),
     )
+    nb.md("""
+## Where the costs are (after the tasks: the charts print the answers)
+
+`nncost.plot.layers` draws each layer's parameters, FLOPs and activation memory, the largest
+bar in red. Compare with your per-layer work.
+""")
+    nb.code("nncost.plot.layers(nncost.course.q3())")
+    nb.code("nncost.plot.layers(nncost.course.q4())")
+    nb.code("nncost.plot.layers(nncost.course.q5())")
+    nb.question("""
+## Play with it
+
+Which layer holds most of the parameters, and which costs most FLOPs? Move the sliders: what
+happens to each when you double the filters of the first convolution, or feed a larger image?
+""", _cnn_answer())
+    nb.code("nncost.widgets.explore(nncost.course.q3())")
     return nb
+
+
+def _cnn_answer() -> str:
+    """The answer to the CNN notebook's open question, from nncost's per-layer counts."""
+    from autograder.build_sources import _quiet_profile, build_model
+
+    report = _quiet_profile(build_model("_course.q3()"))
+    top_params = max(report.layers, key=lambda row: row.params)
+    top_flops = max(report.layers, key=lambda row: row.flops)
+    wide = _quiet_profile(build_model(
+        "_keras.Sequential([_keras.Input((28, 28, 1)), "
+        "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
+        "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
+        "_keras.layers.Flatten(), _keras.layers.Dense(64, activation='relu'), "
+        "_keras.layers.Dense(10, activation='softmax')])"))
+    return f"""
+In question 3, `{top_params.name}` holds {top_params.params} of the {report.params} parameters
+({top_params.params / report.params:.0%}): the dense layer after `Flatten` connects every value
+of the last map to every unit. `{top_flops.name}` costs {top_flops.flops} of the {report.flops}
+FLOPs ({top_flops.flops / report.flops:.0%}): a convolution reuses each weight at every position
+of its output, so its FLOPs scale with the map's area while its parameters do not. Doubling the
+first convolution's filters (32 → 64) takes the model to {wide.params} parameters and
+{wide.flops} FLOPs: the second convolution's kernels now span 64 channels, so both its
+parameters and its FLOPs double. A larger image leaves the convolutions' parameters unchanged,
+multiplies their FLOPs by the area, and grows the dense layer after `Flatten` with the map.
+"""
 
 
 # =========================================================================== recurrent
@@ -992,6 +1223,8 @@ def compute(model):
     params, flops = 0, 0
     for layer in model.layers:
         kind = type(layer).__name__
+        if kind == "InputLayer":  # a functional model's input: no cost
+            continue
         if kind == "Dense":
             n_in, units = layer.input.shape[-1], layer.units
             params += n_in * units + units
@@ -1028,6 +1261,13 @@ RNN_CASES = [
             '_keras.layers.Dense(3, activation="softmax")])'
         ),
     ),
+    (
+        "a functional SimpleRNN(3) on 6 steps of 5 features (model.layers starts with an InputLayer)",
+        (
+            "(lambda x: _keras.Model(x, _keras.layers.Dense(1, activation='sigmoid')("
+            "_keras.layers.SimpleRNN(3)(x))))(_keras.Input((6, 5)))"
+        ),
+    ),
 ]
 
 
@@ -1049,7 +1289,8 @@ A SimpleRNN and an LSTM: parameters, memory, FLOPs per time step and for a whole
 | 7.1 build the LSTM | 1 |
 | 7.2 FLOPs of one time step | 1 |
 | 7.3 FLOPs of the sequence and inference time | 1 |
-| **total** | **9** |
+| 7.4 model size of question 7 | 1 |
+| **total** | **10** |
 """
         + HOW
     )
@@ -1305,6 +1546,57 @@ $9.82\\times10^{-7}$ s.
         )
         + hidden_time("q7_time_s", "_course.q7(5)"),
     )
+    _task(
+        nb,
+        "Task 7.4: model size",
+        1,
+        "Set `q7_size_bytes` (an `int`: parameters × 4 bytes) and `q7_size_kb` (bytes / 1024).",
+    )
+    nb.solution(
+        "q7_size",
+        """\
+### BEGIN SOLUTION
+q7_size_bytes = q7_params * 4
+q7_size_kb = q7_size_bytes / 1024
+### END SOLUTION
+print(q7_params, "parameters;", q7_size_bytes, "bytes =", q7_size_kb, "KB")""",
+        f"""
+The parameters do not depend on $T$: {" + ".join(str(p) for p in g7["layer_params"] if p)} =
+{g7["params"]} parameters, × 4 bytes = {g7["size_bytes"]} bytes = {g7["size_bytes"] / 1024} KB.
+Layer by layer:
+""" + worked("_course.q7(5)"),
+    )
+    nb.code("nncost.checks.check_size(q7_size_bytes, q7_size_kb, model_q7)")
+    nb.graded(
+        "q7_size",
+        1,
+        "# Graded (1 point): q7_size_bytes and q7_size_kb.\n"
+        'assert isinstance(q7_size_bytes, int), "q7_size_bytes must be an int"\n'
+        'assert isinstance(q7_size_kb, (int, float)), "q7_size_kb must be a number"',
+        hidden_size("q7", "_course.q7(5)"),
+    )
+    nb.md("""
+## Where the costs are (after the tasks: the charts print the answers)
+
+Each layer's parameters, FLOPs and activation memory, the largest bar in red.
+""")
+    nb.code("nncost.plot.layers(nncost.course.q6())")
+    nb.code("nncost.plot.layers(nncost.course.q7(5))")
+    short, long = (golden(f"_course.q7({steps})") for steps in (5, 50))
+    nb.question("""
+## Play with it
+
+The explorer profiles question 7's LSTM with a sequence length you choose. How do the
+parameters and the FLOPs change when the sequences get 10× longer? Why?
+""", f"""
+The parameters do not change ({short["params"]} for $T = 5$ and for $T = 50$): the same weights
+run at every time step. The FLOPs grow linearly with $T$: {short["flops"]} for $T = 5$,
+{long["flops"]} for $T = 50$ — {short["step_flops"]} FLOPs per LSTM step times $T$, plus the
+Dense layer once. So a recurrent model's size is fixed by its widths, and its time by its widths
+*and* the length of the sequence (and the steps run one after the other, which is why long
+sequences are slow even on parallel hardware).
+""")
+    nb.code("nncost.widgets.explore(nncost.course.q7(), seq_len=5)")
     return nb
 
 

@@ -41,6 +41,8 @@ POINTS = {
         "q2_model": 1,
         "q2_size": 1,
         "q2_time": 1,
+        "q2_chart": 1,
+        "q2_compare": 1,
     },
     "cnn": {
         "compute_params": 2,
@@ -50,6 +52,7 @@ POINTS = {
         "q4_model": 1,
         "q4_shapes": 1,
         "q4_time": 1,
+        "q4_size": 1,
         "q5_model": 1,
         "q5_layer_params": 1,
         "q5_size": 1,
@@ -63,20 +66,22 @@ POINTS = {
         "q7_model": 1,
         "q7_step_flops": 1,
         "q7_total": 1,
+        "q7_size": 1,
     },
 }
 
 #: student -> (assignment, solution cell, text in it, replacement, graded parts it must lose,
 #: expected total score). The totals are written out: max minus the lost parts' points.
 MISTAKES = {
-    # forgot the bias: only the parameter count of compute() is wrong (sizes use count_params())
+    # forgot the bias: the parameter count of compute() is wrong (sizes use count_params()),
+    # and so are the chart and the ratios drawn from compute's counts (55 and 108, not 66, 126)
     "forgot_bias": (
         "dense",
         "compute_answer",
         "params += n_in * n_out + n_out",
         "params += n_in * n_out",
-        {"compute_params"},
-        9 - 1,
+        {"compute_params", "q2_chart", "q2_compare"},
+        11 - 1 - 1 - 1,
     ),
     # forgot activation FLOPs: compute's FLOPs, and the two times computed from them
     "no_activation_flops": (
@@ -84,8 +89,8 @@ MISTAKES = {
         "compute_answer",
         "flops += 2 * n_in * n_out + n_out * a",
         "flops += 2 * n_in * n_out",
-        {"compute_flops", "q1_time", "q2_time"},
-        9 - 2 - 1 - 1,
+        {"compute_flops", "q1_time", "q2_time", "q2_chart", "q2_compare"},
+        11 - 2 - 1 - 1 - 1 - 1,
     ),
     # relu where sigmoid was asked: the model part only (relu and sigmoid both cost 1 FLOP)
     "relu_output": (
@@ -94,7 +99,7 @@ MISTAKES = {
         'layers.Dense(1, activation="sigmoid")',
         'layers.Dense(1, activation="relu")',
         {"q1_model"},
-        9 - 1,
+        11 - 1,
     ),
     # bytes given as KB
     "bytes_as_kb": (
@@ -103,7 +108,7 @@ MISTAKES = {
         "q1_size_kb = q1_size_bytes / 1024",
         "q1_size_kb = q1_size_bytes",
         {"q1_size"},
-        9 - 1,
+        11 - 1,
     ),
     # pooling rounded up: wrong output size of the second pooling (and so of Flatten)
     "pool_rounds_up": (
@@ -112,7 +117,7 @@ MISTAKES = {
         "(6, 6, 64),    # floor",
         "(7, 7, 64),    # floor",
         {"q4_shapes"},
-        13 - 1,
+        14 - 1,
     ),
     # forgot the pooling FLOPs: compute's FLOPs and question 4's time
     "no_pooling_flops": (
@@ -121,21 +126,22 @@ MISTAKES = {
         "flops += math.prod(layer.pool_size) * n_out",
         "pass",
         {"compute_flops", "q4_time"},
-        13 - 3 - 1,
+        14 - 3 - 1,
     ),
     # asked Keras for the parameter count instead of working it out: the parameters part only
+    # (the counts are right, so the chart and the ratios drawn from them stand)
     "asks_keras": (
         "dense",
         "compute_answer",
         "    return params, flops\n",
         "    return model.count_params(), flops\n",
         {"compute_params"},
-        9 - 1,
+        11 - 1,
     ),
     # tampering: compute() returns int subclasses whose __eq__ always says True (and are off by
     # one), and the notebook rebinds `type` and `isinstance` so that they would pass a naive
     # check. The hidden tests use the real built-ins and accept only plain ints, so this earns
-    # nothing, and the times computed from the lying FLOPs are wrong too.
+    # nothing, and the times, the chart and the ratios computed from the lying counts are wrong.
     "lying_eq": (
         "dense",
         "compute_answer",
@@ -149,8 +155,8 @@ MISTAKES = {
             "type = lambda x: int\n"
             "isinstance = lambda *args: True\n"
         ),
-        {"compute_params", "compute_flops", "q1_time", "q2_time"},
-        9 - 1 - 2 - 1 - 1,
+        {"compute_params", "compute_flops", "q1_time", "q2_time", "q2_chart", "q2_compare"},
+        11 - 1 - 2 - 1 - 1 - 1 - 1,
     ),
     # counted one time step: compute's FLOPs and question 7's total (which uses compute)
     "one_time_step": (
@@ -159,7 +165,7 @@ MISTAKES = {
         "flops += steps * step",
         "flops += step",
         {"compute_flops", "q7_total"},
-        9 - 2 - 1,
+        10 - 2 - 1,
     ),
 }
 
@@ -328,7 +334,7 @@ def test_walkthroughs_show_solutions_and_explanations_without_hidden_tests():
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
     assert 'layers.Dense(1, activation="sigmoid")' in text  # the solution stays
     whys = [c.source for c in nb.cells if c.source.startswith("**Why.**")]
-    assert len(whys) == len(spec.explanations) == 7
+    assert len(whys) == len(spec.explanations) == 9
     assert all("nbgrader" not in c.metadata for c in nb.cells)
 
 

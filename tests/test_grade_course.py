@@ -1,14 +1,16 @@
 """`python -m autograder grade` end to end on the real `dense` assignment, from a zip.
 
-Expected grades (dense is worth 9: Q1 model 1, compute params 1, compute FLOPs 2, Q1 size 1,
-Q1 time 1, Q2 model 1, Q2 size 1, Q2 time 1):
-* perfect — the instructor's solution: 9;
+Expected grades (dense is worth 11: Q1 model 1, compute params 1, compute FLOPs 2, Q1 size 1,
+Q1 time 1, Q2 model 1, Q2 size 1, Q2 time 1, Q2 chart 1, Q2 compare 1):
 * blank — the released notebook: 0;
-* relu_output — relu where sigmoid was asked: loses the Q1 model part, 9 - 1 = 8;
-* no_activation_flops — compute's FLOPs and the two times built on them: 9 - 2 - 1 - 1 = 5;
+* perfect — the instructor's solution: 11;
+* relu_output — relu where sigmoid was asked: loses the Q1 model part, 11 - 1 = 10 (relu and
+  sigmoid both cost 1 FLOP, so nothing built on the FLOPs changes);
+* no_activation_flops — compute's FLOPs, the two times, the chart and the comparison built on
+  them: 11 - 2 - 1 - 1 - 1 - 1 = 5;
 * patched_nncost — the solution plus `nncost.profile = …`: flagged for review, and its
-  score stands (9): a flag is the instructor's to judge, never a score by itself;
-* ann_lee — the solution, from a student whose id holds an underscore: 9.
+  score stands (11): a flag is the instructor's to judge, never a score by itself;
+* ann_lee — the solution, from a student whose id holds an underscore: 11.
 """
 
 import csv
@@ -75,9 +77,9 @@ def test_grades_are_exactly_the_expected_ones(graded):
     with (out / "grades.csv").open() as fh:
         rows = {row["student_id"]: row for row in csv.DictReader(fh)}
     scores = {s: float(r["score"]) for s, r in rows.items()}
-    assert scores == {"perfect": 9, "blank": 0, "relu_output": 8, "no_activation_flops": 5,
-                      "patched_nncost": 9, "ann_lee": 9}
-    assert {float(r["max_score"]) for r in rows.values()} == {9}
+    assert scores == {"perfect": 11, "blank": 0, "relu_output": 10, "no_activation_flops": 5,
+                      "patched_nncost": 11, "ann_lee": 11}
+    assert {float(r["max_score"]) for r in rows.values()} == {11}
     assert "graded 6 students" in done.stdout
 
 

@@ -40,66 +40,74 @@ LIMITS = grading.Limits(cell_timeout=120, notebook_timeout=300, memory_gb=8)
 #: the graded parts and their points, as the source notebooks' graded cells give them
 POINTS = {
     "dense": {"q1_model": 1, "compute_params": 1, "compute_flops": 2, "q1_size": 1,
-              "q1_time": 1, "q2_model": 1, "q2_size": 1, "q2_time": 1},  # 9
+              "q1_time": 1, "q2_model": 1, "q2_size": 1, "q2_time": 1, "q2_chart": 1,
+              "q2_compare": 1},  # 11
     "cnn": {"compute_params": 2, "compute_flops": 3, "q3_model": 1, "q3_size": 1,
-            "q4_model": 1, "q4_shapes": 1, "q4_time": 1, "q5_model": 1,
-            "q5_layer_params": 1, "q5_size": 1},  # 13
+            "q4_model": 1, "q4_shapes": 1, "q4_time": 1, "q4_size": 1, "q5_model": 1,
+            "q5_layer_params": 1, "q5_size": 1},  # 14
     "recurrent": {"compute_params": 1, "compute_flops": 2, "q6_model": 1, "q6_step_flops": 1,
-                  "q6_size": 1, "q7_model": 1, "q7_step_flops": 1, "q7_total": 1},  # 9
+                  "q6_size": 1, "q7_model": 1, "q7_step_flops": 1, "q7_total": 1,
+                  "q7_size": 1},  # 10
 }
-MAX = {"dense": 9, "cnn": 13, "recurrent": 9}
+MAX = {"dense": 11, "cnn": 14, "recurrent": 10}
 
 #: student → assignment handed in → (total, {part: score} for every part not at full marks)
 EXPECTED = {
     "amira": {
-        "dense": (9, {}),  # everything right: 9
-        "cnn": (13, {}),  # everything right: 13
-        "recurrent": (9, {}),  # everything right: 9
+        "dense": (11, {}),  # everything right: 11
+        "cnn": (14, {}),  # everything right: 14
+        "recurrent": (10, {}),  # everything right: 10
     },
     "bruno": {
         # compute forgot the biases: compute_params lost (1 point); q1_size and q2_size are
         # q1_params * 4 and q2_params * 4 (55 * 4 = 220, not 264; 108 * 4 = 432, not 504): lost
-        # (1 + 1); the FLOPs do not use the bias (folded into 2·in·out): compute_flops, q1_time
-        # and q2_time stand. 9 - 1 - 1 - 1 = 6
-        "dense": (6, {"compute_params": 0, "q1_size": 0, "q2_size": 0}),
+        # (1 + 1); the chart's parameter bars (55, 108 for 66, 126) and params_ratio
+        # (108 / 55, not 126 / 66): q2_chart and q2_compare lost (1 + 1); the FLOPs do not use
+        # the bias (folded into 2·in·out): compute_flops, q1_time and q2_time stand.
+        # 11 - 1 - 1 - 1 - 1 - 1 = 6
+        "dense": (6, {"compute_params": 0, "q1_size": 0, "q2_size": 0, "q2_chart": 0,
+                      "q2_compare": 0}),
         # pooling rounded up in the hand-written shapes, (7, 7, 64) and (3136,) for (6, 6, 64)
         # and (2304,): q4_shapes lost (1 point); compute reads the output sizes from the layers,
-        # so nothing else changes. 13 - 1 = 12
-        "cnn": (12, {"q4_shapes": 0}),
+        # so nothing else changes (q4_size uses compute's parameters). 14 - 1 = 13
+        "cnn": (13, {"q4_shapes": 0}),
         # compute counts one time step of the recurrent layer (FLOPs 45 + 14 = 59 on question 6,
         # not 239): compute_flops lost (2 points); q7_flops comes from compute (195 + 7 = 202,
         # not 982), so q7_total is lost (1); the step counts 6.2 and 7.2 are written by hand and
-        # right, and compute's parameters are right. 9 - 2 - 1 = 6
-        "recurrent": (6, {"compute_flops": 0, "q7_total": 0}),
+        # right, and compute's parameters are right (so is q7_size). 10 - 2 - 1 = 7
+        "recurrent": (7, {"compute_flops": 0, "q7_total": 0}),
     },
     "chen": {
-        # q2_size_kb is the size in bytes (504), not 504 / 1024: q2_size lost (1 point).
-        # 9 - 1 = 8
-        "dense": (8, {"q2_size": 0}),
+        # q2_size_kb is the size in bytes (504), not 504 / 1024: q2_size lost (1 point); the
+        # chart and the ratios use compute's right counts. 11 - 1 = 10
+        "dense": (10, {"q2_size": 0}),
         # no activation FLOPs for the convolutions: compute_flops lost (3 points) on every test
         # model (each has a Conv with relu or tanh), and q4_time, built on compute's FLOPs, is
-        # lost (1); the parameters, sizes, shapes and per-layer parameters stand. 13 - 3 - 1 = 9
-        "cnn": (9, {"compute_flops": 0, "q4_time": 0}),
+        # lost (1); the parameters, sizes (q4_size too), shapes and per-layer parameters stand.
+        # 14 - 3 - 1 = 10
+        "cnn": (10, {"compute_flops": 0, "q4_time": 0}),
     },  # recurrent not handed in
     "dana": {  # dense not handed in
         # convolutions without the bias: compute_params lost (2 points); q3_size and q5_size
         # are q3_params * 4 and q5_params * 4 (32 + 64 = 96 parameters short in both models):
         # lost (1 + 1); q5_layer_params uses the same helper (864 and 55296 for 896 and
-        # 55360): lost (1); the FLOPs do not use the bias: compute_flops and q4_time stand.
-        # 13 - 2 - 1 - 1 - 1 = 8
-        "cnn": (8, {"compute_params": 0, "q3_size": 0, "q5_size": 0, "q5_layer_params": 0}),
+        # 55360): lost (1); q4_params comes from compute (32 + 64 = 96 short again), so
+        # q4_size is lost (1); the FLOPs do not use the bias: compute_flops and q4_time stand.
+        # 14 - 2 - 1 - 1 - 1 - 1 = 8
+        "cnn": (8, {"compute_params": 0, "q3_size": 0, "q5_size": 0, "q5_layer_params": 0,
+                    "q4_size": 0}),
         # SimpleRNN(3, activation="sigmoid") where the notebook keeps tanh: q6_model lost
         # (1 point); sigmoid and tanh both cost 1 FLOP and the parameters do not depend on the
-        # activation, so q6_size and everything else stand. 9 - 1 = 8
-        "recurrent": (8, {"q6_model": 0}),
+        # activation, so q6_size, q7_size and everything else stand. 10 - 1 = 9
+        "recurrent": (9, {"q6_model": 0}),
     },
 }
 TOTALS = {  # the grades.csv rows: one per student and assignment
-    "amira": {"dense": 9, "cnn": 13, "recurrent": 9},  # 31 of 31
-    "bruno": {"dense": 6, "cnn": 12, "recurrent": 6},  # 24 of 31
+    "amira": {"dense": 11, "cnn": 14, "recurrent": 10},  # 35 of 35
+    "bruno": {"dense": 6, "cnn": 13, "recurrent": 7},  # 26 of 35
     # not handed in: nbgrader scores a missing submission 0
-    "chen": {"dense": 8, "cnn": 9, "recurrent": 0},  # 17 of 31
-    "dana": {"dense": 0, "cnn": 8, "recurrent": 8},  # 16 of 31
+    "chen": {"dense": 10, "cnn": 10, "recurrent": 0},  # 20 of 35
+    "dana": {"dense": 0, "cnn": 8, "recurrent": 9},  # 17 of 35
 }
 
 MARKER = re.compile(r"^# %% (\S+)[ \t]*$", re.MULTILINE)
