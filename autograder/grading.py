@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 import zipfile
@@ -52,15 +51,6 @@ class Limits:
     cell_timeout: int = 120  #: seconds per cell (nbgrader's Execute.timeout)
     notebook_timeout: int = 300  #: wall-clock seconds per notebook
     memory_gb: float = 8.0  #: address-space limit of the grading process and its kernels
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def assignment_layout(source: Path) -> dict[str, list[str]]:

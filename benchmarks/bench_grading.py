@@ -35,7 +35,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.grading import _env, assignment_layout, write_course_config
+from autograder.grading import assignment_layout, write_course_config
 
 SLIPS = {  # (assignment, solution cell, text, replacement)
     "relu_output": ("dense", "q1_model_answer", 'layers.Dense(1, activation="sigmoid")',
@@ -43,6 +43,16 @@ SLIPS = {  # (assignment, solution cell, text, replacement)
     "no_activation_flops": ("dense", "compute_answer", "flops += 2 * n_in * n_out + n_out * a",
                             "flops += 2 * n_in * n_out"),
 }
+
+
+def _env() -> dict[str, str]:
+    """The environment of the commands timed here: this venv first, TensorFlow quiet."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
 
 
 def _notebook(kind: str, assignment: str, nb: str) -> nbformat.NotebookNode:
