@@ -48,8 +48,14 @@ from keras import layers
 import nncost
 import nncost.checks
 import nncost.course
+import nncost.hints
+import nncost.measure
 import nncost.plot
 import nncost.widgets
+
+# Keras 2's layer.input_shape / layer.output_shape raise AttributeError in Keras 3: the error
+# then also says what to write instead (layer.input.shape / layer.output.shape).
+nncost.hints.install()
 
 # FLOPs per output value of each activation, in the course's table (nncost's convention).
 ACTIVATION_FLOPS = {name: nncost.COURSE.activation_flops[name]

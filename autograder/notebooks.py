@@ -160,6 +160,28 @@ DENSE_CASES = [
 ]
 
 
+
+def _estimate_vs_reality(nb: Notebook, models: dict[str, str], why: str) -> None:
+    """The ungraded last section: the course's FLOPs / FLOPS estimate against this computer."""
+    nb.md(f"""
+## Estimate vs reality (not graded)
+
+Every time above is the course's estimate, FLOPs / FLOPS on a processor that does
+$10^9$ FLOPs per second. Here `nncost.measure` runs your models on this computer instead
+(a few warm-up calls, then the median of repeated calls, one sample at a time) and sets the
+FLOP/s they really reach next to it. The roofline explains the gap: a model that moves many
+bytes for each FLOP (a low *arithmetic intensity*, FLOPs per byte) waits for memory, whatever
+the processor's peak; one that does many FLOPs per byte can approach the peak. {why}
+Timings differ from run to run and from machine to machine: nothing here is graded.
+""")
+    mapping = "{" + ", ".join(f'"{k}": {v}' for k, v in models.items()) + "}"
+    nb.code(f"""\
+# Not graded: the estimate against this computer (timings vary from run to run).
+for name, model in {mapping}.items():
+    print(name, nncost.measure.measure(model), sep="\\n", end="\\n\\n")
+print(nncost.measure.machine())
+nncost.plot.roofline({mapping})""")
+
 def build_dense() -> Notebook:
     nb = Notebook("dense", "dense")
     nb.md(
@@ -571,6 +593,9 @@ processor changes only the inference time (÷10): parameters, size and FLOPs are
 the network, not of the machine.
 """)
     nb.code("nncost.widgets.explore(nncost.course.q1())")
+    _estimate_vs_reality(nb, {"Q1": "model_q1", "Q2": "model_q2"}, """
+A dense net this small does a few hundred FLOPs for every few hundred bytes of weights: it is
+memory-bound, and one call is mostly the framework's own overhead, far above the estimate.""")
     return nb
 
 
@@ -1130,6 +1155,10 @@ Which layer holds most of the parameters, and which costs most FLOPs? Move the s
 happens to each when you double the filters of the first convolution, or feed a larger image?
 """, _cnn_answer())
     nb.code("nncost.widgets.explore(nncost.course.q3())")
+    _estimate_vs_reality(nb, {"Q3": "model_q3", "Q4": "model_q4"}, """
+A convolution reuses each weight at every position of its input, so a CNN does many more FLOPs
+per byte moved than a dense net: it sits much further right on the roofline, near the ridge, and
+reaches a far larger share of the processor's peak.""")
     return nb
 
 
@@ -1597,6 +1626,9 @@ Dense layer once. So a recurrent model's size is fixed by its widths, and its ti
 sequences are slow even on parallel hardware).
 """)
     nb.code("nncost.widgets.explore(nncost.course.q7(), seq_len=5)")
+    _estimate_vs_reality(nb, {"Q6": "model_q6", "Q7": "model_q7"}, """
+A recurrent layer reuses its weights at every time step, but these layers are tiny and each step
+waits for the one before: the time is the steps' overhead, not their FLOPs.""")
     return nb
 
 
