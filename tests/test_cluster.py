@@ -97,7 +97,9 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     assert graded_before_the_kill < len(STUDENTS)
     by_killed = [s for s, r in records.items() if r["worker"].endswith(f":{workers[0].pid}")]
     by_survivor = [s for s, r in records.items() if r["worker"].endswith(f":{workers[1].pid}")]
-    assert len(by_killed) <= graded_before_the_kill
+    # (one result of the killed worker may still have been on its way when the files were
+    # counted: it grades one student at a time)
+    assert len(by_killed) <= graded_before_the_kill + 1
     assert len(by_killed) + len(by_survivor) == len(STUDENTS)
 
     before = (out / "grades.csv").read_text()
