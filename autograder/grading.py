@@ -269,32 +269,31 @@ def released(template: Path, assignment: str, notebook: str):
 
 
 # --------------------------------------------------------------------------- one student
-def _zero_grades(template: Path, assignment: str, notebooks: list[str]) -> dict:
-    """Every graded part of ``notebooks`` at score 0, with its maximum from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
-        return {nb: {c.name: {"score": 0.0, "max": float(c.max_score), "manual": False}
-                     for c in gb.find_notebook(nb, assignment).grade_cells} for nb in notebooks}
-
-
-def _task(sub: Submission, references: dict, layout: dict[str, list[str]], limits: Limits,
-          preload: tuple[str, ...]) -> dict:
+def _task(sub: Submission, references: dict, limits: Limits, preload: tuple[str, ...]) -> dict:
     """What a worker needs to grade ``sub`` (see :func:`autograder.worker.grade_submission`)."""
     return {"student": sub.student, "references": references,
-            "layout": layout, "limits": dataclasses.asdict(limits), "preload": list(preload),
+            "limits": dataclasses.asdict(limits), "preload": list(preload),
             "submitted": {a: {nb: path.read_bytes() for nb, path in nbs.items()}
                           for a, nbs in sub.notebooks.items()}}
 
 
-def _store(result: dict, sub: Submission, template: Path, work: Path, out: Path,
-           layout: dict[str, list[str]]) -> dict:
-    """Write a worker's result here (autograded notebooks, feedback); audit; the record."""
-    record = {"student": sub.student, "assignments": {}, "problems": [*sub.problems,
-              *result["problems"]], "flags": [], "seconds": result.get("seconds", 0.0),
-              "worker": result.get("worker")}
-    for assignment, notebooks in layout.items():
-        folder = work / sub.student / "autograded" / sub.student / assignment
+def _autograded_dir(work: Path, student: str, assignment: str) -> Path:
+    """Where a student's autograded notebooks of ``assignment`` are kept between the worker's
+    result and the gradebook."""
+    return work / student / "autograded" / student / assignment
+
+
+def _store(result: dict, sub: Submission, work: Path, out: Path, layout: dict[str, list[str]],
+           instructor: dict[tuple[str, str], set[str]]) -> dict:
+    """Write a worker's result here (autograded notebooks, feedback); audit; the record.
+
+    The record holds no scores: they are the gradebook's, read when the class is recorded.
+    ``instructor``: the instructor's locked code of each (assignment, notebook), for the audit.
+    """
+    record = {"student": sub.student, "problems": [*sub.problems, *result["problems"]],
+              "flags": [], "seconds": result.get("seconds", 0.0), "worker": result.get("worker")}
+    for assignment in layout:
+        folder = _autograded_dir(work, sub.student, assignment)
         shutil.rmtree(folder, ignore_errors=True)
         for nb, data in result["autograded"].get(assignment, {}).items():
             folder.mkdir(parents=True, exist_ok=True)
@@ -304,16 +303,8 @@ def _store(result: dict, sub: Submission, template: Path, work: Path, out: Path,
         for nb, data in result["feedback"].get(assignment, {}).items():
             feedback.mkdir(parents=True, exist_ok=True)
             (feedback / f"{nb}.html").write_bytes(data)
-        grades = result["assignments"].get(assignment) or _zero_grades(template, assignment,
-                                                                       notebooks)
-        for nb, parts in grades.items():
-            if nb not in result["autograded"].get(assignment, {}):
-                for part in parts.values():  # missing, unreadable or stopped: nothing ran
-                    part["score"] = 0.0
-        record["assignments"][assignment] = grades
         for nb, path in sub.notebooks.get(assignment, {}).items():
-            flags = audit_notebook(nbformat.read(path, as_version=4),
-                                   instructor_code(released(template, assignment, nb)))
+            flags = audit_notebook(nbformat.read(path, as_version=4), instructor[assignment, nb])
             if flags:
                 record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
                                        + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
@@ -335,8 +326,8 @@ def _record_in_course(course: Path, work: Path, sub: Submission,
 
     for assignment, notebooks in layout.items():
         given = sub.notebooks.get(assignment, {})
-        autograded = {nb: work / sub.student / "autograded" / sub.student / assignment / f"{nb}.ipynb"
-                      for nb in given}
+        folder = _autograded_dir(work, sub.student, assignment)
+        autograded = {nb: folder / f"{nb}.ipynb" for nb in given}
         autograded = {nb: p for nb, p in autograded.items() if p.exists()}
         gradebook.record(course, sub.student, assignment, notebooks, given, autograded)
 
@@ -371,9 +362,9 @@ async def _warm(preload: tuple[str, ...], memory_gb: float) -> None:
     await asyncio.get_running_loop().run_in_executor(None, start)
 
 
-def _failed(sub: Submission, template: Path, layout: dict[str, list[str]], err: BaseException):
+def _failed(sub: Submission, err: BaseException) -> dict:
+    """The record of a student whose task failed: nothing ran, so the gradebook gives 0."""
     return {"student": sub.student,
-            "assignments": {a: _zero_grades(template, a, nbs) for a, nbs in layout.items()},
             "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
             "flags": [], "seconds": 0.0}
 
@@ -416,15 +407,17 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
         if todo:
             references = read_references(source, layout)
             files = client.scatter(_template_files(template), broadcast=True)
-            futures = {client.submit(grade_submission, _task(s, references, layout, limits, preload),
+            instructor = {(a, nb): instructor_code(released(template, a, nb))
+                          for a, nbs in layout.items() for nb in nbs}
+            futures = {client.submit(grade_submission, _task(s, references, limits, preload),
                                      files, key=f"grade-{s.student}-{uuid.uuid4().hex[:8]}",
                                      pure=False): s for s in todo}
             for fut in as_completed(futures):
                 sub = futures[fut]
                 try:
-                    rec = _store(fut.result(), sub, template, work, out, layout)
+                    rec = _store(fut.result(), sub, work, out, layout, instructor)
                 except Exception as err:  # noqa: BLE001 — one student never stops the class
-                    rec = _failed(sub, template, layout, err)
+                    rec = _failed(sub, err)
                 _write_json(out / "results" / f"{sub.student}.json", rec)
                 records[sub.student] = rec
                 bar.update(failed=bool(rec["problems"] or rec["flags"]))

@@ -24,27 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["grade_submission", "read_grades"]
-
-
-def read_grades(db: Path, assignment: str, notebooks: list[str], student: str) -> dict:
-    """``{notebook: {part: {"score", "max", "manual"}}}`` from an nbgrader gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    out = {}
-    with Gradebook(f"sqlite:///{db}") as gb:
-        for nb in notebooks:
-            parts = {}
-            for cell in gb.find_notebook(nb, assignment).grade_cells:
-                try:
-                    g = gb.find_grade(cell.name, nb, assignment, student)
-                    score, needs_manual = g.score, bool(g.needs_manual_grade)
-                except MissingEntry:
-                    score, needs_manual = 0.0, False
-                parts[cell.name] = {"score": float(score or 0), "max": float(cell.max_score),
-                                    "manual": needs_manual}
-            out[nb] = parts
-    return out
+__all__ = ["grade_submission"]
 
 
 def execution_problems(assignment: str, path: Path, cell_timeout: int) -> list[str]:
@@ -97,10 +77,11 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
 
     ``template``: ``{path: bytes}``, the template course's gradebook and source files.
     ``task``: ``student``; ``submitted`` ``{assignment: {notebook: bytes}}``; ``references``
-    ``{assignment: {notebook: {grade_id: checks}}}``; ``layout`` ``{assignment: [notebooks]}``;
+    ``{assignment: {notebook: {grade_id: checks}}}``;
     ``limits`` (``cell_timeout``, ``notebook_timeout``, ``memory_gb``); ``preload`` (the
-    modules the zygote imports). Returns ``student``, ``assignments`` (grades), ``problems``,
-    ``autograded`` and ``feedback`` (``{assignment: {notebook: bytes}}``), ``seconds``.
+    modules the zygote imports). Returns ``student``, ``problems``, ``autograded`` and
+    ``feedback`` (``{assignment: {notebook: bytes}}``), ``seconds`` and ``worker``; the scores
+    are in the autograded notebooks, which the grading process records in the gradebook.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -112,7 +93,7 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
     start = time.perf_counter()
     student, limits = task["student"], task["limits"]
     Zygote.start(tuple(task["preload"]), memory_bytes=int(limits["memory_gb"] * 1024**3))
-    result = {"student": student, "assignments": {}, "problems": [], "autograded": {},
+    result = {"student": student, "problems": [], "autograded": {},
               "feedback": {}, "worker": f"{os.uname().nodename}:{os.getpid()}"}
     here = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="nncost-grade-") as tmp:
@@ -155,8 +136,6 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
                 else:
                     result["feedback"][assignment] = {
                         p.stem: p.read_bytes() for p in sorted(feedback.glob("*.html"))}
-                result["assignments"][assignment] = read_grades(
-                    course / "gradebook.db", assignment, task["layout"][assignment], student)
         finally:
             os.chdir(here)
     result["seconds"] = round(time.perf_counter() - start, 2)
