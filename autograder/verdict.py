@@ -60,11 +60,12 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict
 
 from autograder.evaluate import Session
-from nncost.answers import MIME, layer_key
+from nncost.answers import MIME, layer_key, plain
 
 __all__ = ["ClearReferences", "Judge", "judge_cell", "references"]
 
 PASSED = "passed"
+MALFORMED = "the answers recorded for this cell are not in the form the grader reads"
 
 
 class Failed(Exception):
@@ -159,14 +160,6 @@ def _items(check: dict, got: dict) -> None:
         raise Failed(check["message"])
 
 
-def _value(encoded):
-    if encoded is None:
-        return None
-    if _type(encoded) in ("list", "tuple"):
-        return [_value(item) for item in encoded["items"]]
-    return encoded.get("value")
-
-
 def _model(check: dict, got: dict) -> None:
     name, want = check["answer"], check["want"]
     if _type(got) != "keras.Model":
@@ -182,7 +175,7 @@ def _model(check: dict, got: dict) -> None:
 
 def _compute(check: dict, got: dict, answers: dict) -> None:
     label = check["label"]
-    used = sorted(set(_value(answers.get("uses")) or []) & set(check["forbidden"]))
+    used = sorted(set(plain(answers.get("uses")) or []) & set(check["forbidden"]))
     if used:
         raise Failed(f"compute(model) must work the {label} count out from the layers' sizes, "
                      f"without {', '.join(used)}")
@@ -286,10 +279,10 @@ def _saved(check: dict, got: dict, answers: dict, saved: Session | None) -> None
     request = {k: v for k, v in check.items() if k not in _RECORD_FIELDS}
     request["task"] = check["kind"]
     if "data" in check:
-        claimed = _value(answers.get(check["data"]))
+        claimed = plain(answers.get(check["data"]))
         request["claimed"] = claimed[:40] if isinstance(claimed, str) else None
     if "base" in check:
-        request["claimed_base"] = _value(answers.get(check["base"]))
+        request["claimed_base"] = plain(answers.get(check["base"]))
     reply = saved.ask(request)
     if "error" in reply:
         raise Failed(f"the grader could not evaluate this answer ({reply['error']}): "
@@ -316,6 +309,8 @@ def judge_record(checks: list[dict], answers: dict, saved: Session | None = None
 
     ``saved`` evaluates the files the notebook saved (checks in :data:`_ON_FILES`).
     """
+    if not isinstance(answers, dict):
+        return MALFORMED
     try:
         for check in checks:
             if check["answer"] not in answers:
@@ -329,6 +324,10 @@ def judge_record(checks: list[dict], answers: dict, saved: Session | None = None
                 _CHECKS[check["kind"]](check, got)
     except Failed as failed:
         return str(failed)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        # a record is whatever the kernel wrote: one the checks cannot read fails its part,
+        # it never stops the grader (the rest of the notebook is still graded)
+        return MALFORMED
     return PASSED
 
 

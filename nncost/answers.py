@@ -29,7 +29,7 @@ import contextlib
 import math
 import sys
 
-__all__ = ["MIME", "Raised", "encode", "export", "layer_key", "record", "run"]
+__all__ = ["MIME", "Raised", "encode", "export", "layer_key", "plain", "record", "run"]
 
 #: MIME type of the answers record in a cell's outputs.
 MIME = "application/vnd.nncost.answers.v1+json"
@@ -181,11 +181,13 @@ def encode(value, _depth: int = 0) -> dict:
     return {"type": "other", "class": f"{module}.{kind.__qualname__}", "repr": text[:200]}
 
 
-def _plain(encoded):
-    if encoded is None:
+def plain(encoded):
+    """An encoded value back as plain data: lists and tuples as lists, scalars as their value
+    (``None`` for anything else, or for what is not an encoded value at all)."""
+    if not isinstance(encoded, dict):
         return None
     if encoded.get("type") in ("list", "tuple"):
-        return [_plain(item) for item in encoded["items"]]
+        return [plain(item) for item in encoded.get("items", [])]
     return encoded.get("value")
 
 
@@ -195,8 +197,8 @@ def layer_key(layer: dict) -> list:
     ``size`` is ``units`` or ``filters`` (0 if neither), ``window`` the ``kernel_size`` or
     ``pool_size`` (``[]`` if neither), ``activation`` the name (``"None"`` without one).
     """
-    size = _plain(layer.get("units")) or _plain(layer.get("filters")) or 0
-    window = _plain(layer.get("kernel_size")) or _plain(layer.get("pool_size")) or []
+    size = plain(layer.get("units")) or plain(layer.get("filters")) or 0
+    window = plain(layer.get("kernel_size")) or plain(layer.get("pool_size")) or []
     return [layer.get("class"), str(layer.get("activation")), size, list(window)]
 
 

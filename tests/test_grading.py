@@ -223,6 +223,20 @@ EDITS = {
 }
 
 
+@pytest.mark.parametrize("answers", [
+    [1, 2],  # not a dict of answers
+    {"m": {"type": "keras.Model", "inputs": [[5]], "layers": [1, 2], "params": 66}},
+    {"m": {"type": "keras.Model", "inputs": 5, "layers": "Dense", "params": None}},
+    {"m": "a bare string"},
+])
+def test_a_malformed_record_fails_its_part_and_never_stops_the_grader(answers):
+    """A record is whatever the kernel wrote, forged ones included."""
+    from autograder.verdict import PASSED, judge_record
+
+    want = {"inputs": [[5]], "layers": [["Dense", "relu", 5, []]], "params": 30}
+    assert judge_record([{"kind": "model", "answer": "m", "want": want}], answers) != PASSED
+
+
 def test_the_tamper_suite_has_at_least_20_distinct_tricks():
     assert len(TRICKS) + len(EDITS) >= 20
     assert len(set(TRICKS.values())) == len(TRICKS)
