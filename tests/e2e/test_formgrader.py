@@ -81,9 +81,17 @@ def test_formgrader_lists_the_graded_class_and_takes_a_manual_grade(graded_cours
             score = page.locator("input.score#explain")
             expect(score).to_be_visible(timeout=60_000)
             student = page.url
-            score.fill("2")
-            score.press("Tab")  # the formgrader saves a score when the box loses focus
-            page.wait_for_timeout(1500)
+            # the page binds its score boxes only once the grades are fetched; a score typed
+            # before that is overwritten by the fetched (empty) one, so wait for the binding
+            page.wait_for_function(
+                "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
+                timeout=60_000)
+            with page.expect_response(
+                    lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
+                    timeout=60_000) as saved:
+                score.fill("2")
+                score.press("Tab")  # the formgrader saves a score when the box loses focus
+            assert saved.value.ok, saved.value.status
             page.screenshot(path=str(SHOTS / "formgrader-grading.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(SHOTS / "formgrader-failure.png"), full_page=True)
