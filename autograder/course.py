@@ -43,6 +43,9 @@ def api(root: Path | str = ROOT):
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    from autograder.gradebook import create
+
+    create(Path(root).resolve() / "gradebook.db")  # in this process, not in nbgrader's subprocess
     config = course_config(root)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
