@@ -269,9 +269,10 @@ def released(template: Path, assignment: str, notebook: str):
 
 
 # --------------------------------------------------------------------------- one student
-def _task(sub: Submission, references: dict, limits: Limits, preload: tuple[str, ...]) -> dict:
+def _task(sub: Submission, references: dict, limits: Limits, preload: tuple[str, ...],
+          zygote: str | None = None) -> dict:
     """What a worker needs to grade ``sub`` (see :func:`autograder.worker.grade_submission`)."""
-    return {"student": sub.student, "references": references,
+    return {"student": sub.student, "references": references, "zygote": zygote,
             "limits": dataclasses.asdict(limits), "preload": list(preload),
             "submitted": {a: {nb: path.read_bytes() for nb, path in nbs.items()}
                           for a, nbs in sub.notebooks.items()}}
@@ -332,6 +333,15 @@ def _record_in_course(course: Path, work: Path, sub: Submission,
         gradebook.record(course, sub.student, assignment, notebooks, given, autograded)
 
 
+def _record_once(course: Path, work: Path, sub: Submission, layout: dict[str, list[str]],
+                 rec: dict, out: Path) -> None:
+    """Record ``sub`` in the course once per grading: a rerun leaves manual grading alone."""
+    if not rec.get("recorded"):
+        _record_in_course(course, work, sub, layout)
+        rec["recorded"] = True
+        _write_json(out / "results" / f"{sub.student}.json", rec)
+
+
 @contextlib.contextmanager
 def cluster(workers: int, scheduler: str | None = None):
     """A Dask client: on the cluster at ``scheduler``, or on a local cluster of ``workers``
@@ -350,16 +360,20 @@ def cluster(workers: int, scheduler: str | None = None):
         yield client
 
 
-async def _warm(preload: tuple[str, ...], memory_gb: float) -> None:
-    """On a worker: start its kernel zygote now, not with its first student (in a thread:
-    the worker's event loop goes on)."""
+async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) -> None:
+    """On a worker, before its first student: attach to the machine's kernel zygote (or start
+    one) and import what grading uses, in a thread (the worker's event loop goes on)."""
     import asyncio
     import functools
 
-    from autograder.zygote import Zygote
+    def warm() -> None:
+        import nbgrader.apps  # noqa: F401 — nbgrader's autograde and feedback, paid once
 
-    start = functools.partial(Zygote.start, tuple(preload), memory_bytes=int(memory_gb * 1024**3))
-    await asyncio.get_running_loop().run_in_executor(None, start)
+        from autograder.zygote import Zygote
+
+        Zygote.start(tuple(preload), memory_bytes=int(memory_gb * 1024**3), shared=shared)
+
+    await asyncio.get_running_loop().run_in_executor(None, functools.partial(warm))
 
 
 def _failed(sub: Submission, err: BaseException) -> dict:
@@ -399,9 +413,16 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     bar = progress or report.Progress(len(subs), already=len(records))
     with contextlib.ExitStack() as stack:
         if todo:  # the workers start and warm their kernels while the template is made here
-            client = stack.enter_context(cluster(workers or os.cpu_count() or 1, scheduler))
             preload = preload_modules(source, layout)
-            client.run(_warm, preload, limits.memory_gb, wait=False)
+            shared = None
+            if not scheduler:  # a local cluster: one zygote for this machine's workers
+                from autograder.zygote import Zygote
+
+                zygote = Zygote.launch(preload)
+                stack.callback(zygote.stop)
+                shared = zygote.path
+            client = stack.enter_context(cluster(workers or os.cpu_count() or 1, scheduler))
+            client.run(_warm, preload, limits.memory_gb, shared, wait=False)
         template = prepare_template(source, work, layout, limits)
         gradebook.ensure_assignments(course, template, layout)
         if todo:
@@ -409,7 +430,8 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
             files = client.scatter(_template_files(template), broadcast=True)
             instructor = {(a, nb): instructor_code(released(template, a, nb))
                           for a, nbs in layout.items() for nb in nbs}
-            futures = {client.submit(grade_submission, _task(s, references, limits, preload),
+            futures = {client.submit(grade_submission,
+                                     _task(s, references, limits, preload, shared),
                                      files, key=f"grade-{s.student}-{uuid.uuid4().hex[:8]}",
                                      pure=False): s for s in todo}
             for fut in as_completed(futures):
@@ -420,14 +442,13 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
                     rec = _failed(sub, err)
                 _write_json(out / "results" / f"{sub.student}.json", rec)
                 records[sub.student] = rec
+                # recorded now, while the workers grade the next students
+                _record_once(course, work, sub, layout, rec, out)
                 bar.update(failed=bool(rec["problems"] or rec["flags"]))
     bar.close()
     ordered = [records[s.student] for s in subs]
     for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
-        if not rec.get("recorded"):  # once per grading: a rerun leaves manual grading alone
-            _record_in_course(course, work, sub, layout)
-            rec["recorded"] = True
-            _write_json(out / "results" / f"{sub.student}.json", rec)
+        _record_once(course, work, sub, layout, rec, out)  # a run stopped before recording
         rec["assignments"] = {a: gradebook.read_scores(course, sub.student, a, nbs)
                               for a, nbs in layout.items()}
     gradebook.export_csv(course, out / "grades.csv")

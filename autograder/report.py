@@ -104,12 +104,10 @@ def _per_question(records, layout, path: Path) -> dict:
 
 
 def _histogram(records, layout, path: Path) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no global backend, no figure manager
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(layout), figsize=(4 * len(layout), 3), squeeze=False)
+    fig = Figure(figsize=(4 * len(layout), 3))
+    axes = fig.subplots(1, len(layout), squeeze=False)
     for ax, assignment in zip(axes[0], layout):
         scores = [totals(r, assignment)[0] for r in records]
         top = max((totals(r, assignment)[1] for r in records), default=1) or 1
@@ -119,7 +117,6 @@ def _histogram(records, layout, path: Path) -> None:
         ax.set_ylabel("students")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def _summary(records, layout, means, path: Path) -> None:

@@ -79,7 +79,8 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
     ``task``: ``student``; ``submitted`` ``{assignment: {notebook: bytes}}``; ``references``
     ``{assignment: {notebook: {grade_id: checks}}}``;
     ``limits`` (``cell_timeout``, ``notebook_timeout``, ``memory_gb``); ``preload`` (the
-    modules the zygote imports). Returns ``student``, ``problems``, ``autograded`` and
+    modules the zygote imports); ``zygote``: the socket of a zygote this machine shares, or
+    None (the worker starts its own). Returns ``student``, ``problems``, ``autograded`` and
     ``feedback`` (``{assignment: {notebook: bytes}}``), ``seconds`` and ``worker``; the scores
     are in the autograded notebooks, which the grading process records in the gradebook.
     """
@@ -92,7 +93,8 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
 
     start = time.perf_counter()
     student, limits = task["student"], task["limits"]
-    Zygote.start(tuple(task["preload"]), memory_bytes=int(limits["memory_gb"] * 1024**3))
+    Zygote.start(tuple(task["preload"]), memory_bytes=int(limits["memory_gb"] * 1024**3),
+                 shared=task.get("zygote"))
     result = {"student": student, "problems": [], "autograded": {},
               "feedback": {}, "worker": f"{os.uname().nodename}:{os.getpid()}"}
     here = os.getcwd()

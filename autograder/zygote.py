@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,6 +103,9 @@ def serve(path: str, preload: list[str]) -> None:
             request = json.loads(conn.makefile().readline())
             if request.get("stop"):
                 return
+            if request.get("ping"):  # a grading process on this machine checks it is ready
+                conn.sendall(b'{"pong": true}\n')
+                continue
             pid = os.fork()
             if pid == 0:
                 server.close()
@@ -112,12 +116,16 @@ def serve(path: str, preload: list[str]) -> None:
 
 # --------------------------------------------------------------------------- the client side
 class Zygote:
-    """A running zygote process (one per grading process) and the kernels it forks."""
+    """A running zygote process and the kernels it forks for this process.
+
+    One per grading process, or one per machine: the grading command launches one and gives
+    its socket to the local workers, which attach to it (one TensorFlow import for the
+    machine instead of one per worker). Each client keeps the pids of its own kernels."""
 
     _current: Zygote | None = None
     _lock = threading.Lock()
 
-    def __init__(self, process: subprocess.Popen, path: str, preload: tuple[str, ...]):
+    def __init__(self, process: subprocess.Popen | None, path: str, preload: tuple[str, ...]):
         self.process, self.path, self.preload = process, path, preload
         self.memory_bytes: int | None = None
         self.kernels: set[int] = set()  #: pids of the kernels forked and not known dead
@@ -131,32 +139,71 @@ class Zygote:
 
     @classmethod
     def start(cls, preload: tuple[str, ...], *, memory_bytes: int | None = None,
-              timeout: float = 120) -> Zygote:
-        """Start a zygote that has imported ``preload``, or reuse this process's if it has."""
+              timeout: float = 120, shared: str | None = None) -> Zygote:
+        """This process's zygote: the running one if it has imported ``preload``; else the one
+        listening on ``shared`` (a socket path from :meth:`launch`, in another process on this
+        machine) if it answers; else a new one, started here."""
         with cls._lock:  # a warm-up and a first task may ask at once: one zygote
-            return cls._start(tuple(preload), memory_bytes, timeout)
+            current = cls._current
+            if current and current.preload == tuple(preload) and current.alive():
+                current.memory_bytes = memory_bytes
+                return current
+            if current:
+                current.stop()
+            zygote = cls._attach(shared, tuple(preload), timeout) if shared else None
+            if zygote is None:
+                zygote = cls.launch(preload)
+                zygote.wait_ready(timeout)
+            zygote.memory_bytes = memory_bytes
+            cls._current = zygote
+            return zygote
 
     @classmethod
-    def _start(cls, preload: tuple[str, ...], memory_bytes: int | None, timeout: float) -> Zygote:
-        current = cls._current
-        if current and current.preload == tuple(preload) and current.process.poll() is None:
-            current.memory_bytes = memory_bytes
-            return current
-        if current:
-            current.stop()
+    def launch(cls, preload: tuple[str, ...]) -> Zygote:
+        """Start a zygote process importing ``preload``; it is ready after :meth:`wait_ready`.
+        It stops with :meth:`stop`, or by itself when this process dies."""
         path = os.path.join(tempfile.mkdtemp(prefix="nncost-zygote-"), "socket")
         process = subprocess.Popen(
             [sys.executable, "-m", "autograder.zygote", path, *preload],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             start_new_session=True)
-        deadline = time.monotonic() + timeout
-        line = process.stdout.readline()  # READY once the imports are done
-        if line.strip() != "READY" or time.monotonic() > deadline:
-            process.kill()
+        return cls(process, path, tuple(preload))
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Wait for the zygote this process launched to finish its imports."""
+        timer = threading.Timer(timeout, self.process.kill)
+        timer.start()
+        try:
+            line = self.process.stdout.readline()  # READY once the imports are done
+        finally:
+            timer.cancel()
+        if line.strip() != "READY":
+            self.process.kill()
             raise RuntimeError(f"the kernel zygote did not start (it said {line!r})")
-        cls._current = zygote = cls(process, path, tuple(preload))
-        zygote.memory_bytes = memory_bytes
-        return zygote
+
+    @classmethod
+    def _attach(cls, path: str, preload: tuple[str, ...], timeout: float) -> Zygote | None:
+        """A client of the zygote another process launched at ``path`` (None if it never
+        answers: that process, or its zygote, is gone). The socket is bound once the imports
+        are done, so the first connection that succeeds means ready."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not os.path.exists(os.path.dirname(path)):
+                return None
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.connect(path)
+                    conn.sendall(b'{"ping": true}\n')
+                    if json.loads(conn.makefile().readline()).get("pong"):
+                        return cls(None, path, preload)
+            except (OSError, ValueError):
+                time.sleep(0.1)
+        return None
+
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        return self._attach(self.path, self.preload, timeout=2) is not None
 
     def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
         """A new kernel on ``connection_file``; returns its pid."""
@@ -170,7 +217,8 @@ class Zygote:
         return pid
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        """Stop the zygote if this process launched it (a shared one is its launcher's)."""
+        if self.process is not None and self.process.poll() is None:
             try:
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
                     conn.connect(self.path)
@@ -178,6 +226,8 @@ class Zygote:
                 self.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
+        if self.process is not None:
+            shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
         if Zygote._current is self:
             Zygote._current = None
 
@@ -232,7 +282,16 @@ class ZygoteProvisioner(LocalProvisioner):
         connection_file = cmd[cmd.index("-f") + 1]
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}
-        self.process = _Forked(zygote.fork(connection_file, cwd, env))
+        try:
+            pid = zygote.fork(connection_file, cwd, env)
+        except OSError:
+            if zygote.process is not None:
+                raise
+            # the shared zygote is gone (its launcher died or stopped it): start our own
+            own = Zygote.start(zygote.preload, memory_bytes=zygote.memory_bytes)
+            own.kernels |= zygote.kernels
+            pid = own.fork(connection_file, cwd, env)
+        self.process = _Forked(pid)
         self.pid = self.pgid = self.process.pid  # the child called setsid()
         self.cwd = cwd
         return self.connection_info

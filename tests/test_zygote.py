@@ -1,0 +1,72 @@
+"""Kernels forked by a zygote: shared by the grading processes of one machine, or their own.
+
+A local cluster's workers attach to the one zygote the grading command launched (one
+TensorFlow import for the machine); a worker whose shared zygote is gone starts its own.
+Every kernel is a fresh process whose parent is the zygote that forked it. The preloads here
+are light (``json``): the mechanism does not depend on what is imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from autograder.zygote import WarmKernelManager, Zygote
+
+PRELOAD = ("json",)
+
+
+async def _parent_of_a_kernel() -> int:
+    """Start a kernel from the current zygote; return the pid of its parent process."""
+    out: list[dict] = []
+    km = WarmKernelManager(kernel_name="python3")
+    await km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive("import os; print(os.getppid(), end='')",
+                                             output_hook=lambda msg: out.append(msg), timeout=60)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+    return int("".join(m["content"]["text"] for m in out if m["msg_type"] == "stream"))
+
+
+@pytest.fixture
+def shared():
+    zygote = Zygote.launch(PRELOAD)
+    zygote.wait_ready(60)
+    yield zygote
+    zygote.stop()
+    if Zygote._current is not None:
+        Zygote._current.stop()
+
+
+def test_a_worker_attaches_to_the_machine_zygote_and_its_kernels_come_from_it(shared):
+    mine = Zygote.start(PRELOAD, shared=shared.path)
+    assert mine.process is None and mine.path == shared.path  # attached, not launched
+    assert asyncio.run(_parent_of_a_kernel()) == shared.process.pid
+    assert len(mine.kernels) == 1  # the client keeps its own kernels (the watchdog kills them)
+
+
+def test_a_worker_whose_shared_zygote_is_gone_starts_its_own(shared):
+    path = shared.path
+    shared.stop()
+    mine = Zygote.start(PRELOAD, shared=path, timeout=30)
+    assert mine.process is not None and mine.process.pid != shared.process.pid
+    assert asyncio.run(_parent_of_a_kernel()) == mine.process.pid
+
+
+def test_a_shared_zygote_that_dies_after_attaching_is_replaced_at_the_next_kernel(shared):
+    mine = Zygote.start(PRELOAD, shared=shared.path)
+    assert mine.process is None
+    shared.process.kill()
+    shared.process.wait()
+    parent = asyncio.run(_parent_of_a_kernel())  # the fork fails; a zygote of its own forks it
+    own = Zygote._current
+    assert own is not mine and own.process is not None and parent == own.process.pid
+    assert parent != os.getpid()
