@@ -55,6 +55,10 @@ _autograde[_execute : _execute + 1] = [
     "autograder.verdict.Judge",
 ]
 c.Autograde.autograde_preprocessors = _autograde
+# The locked, ungraded cells after a notebook's last graded part (charts, the explorer, the
+# latency measurement) are not run while grading: no grade depends on them, and they are half
+# of a cost notebook's running time. True runs them too, as plain nbgrader does.
+c.SurvivingExecute.run_ungraded_tail = False
 # cells the gradebook does not know are the student's own, whatever their metadata claims
 _sanitize = _names(Autograde.class_traits()["sanitize_preprocessors"])
 _sanitize.insert(_sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
