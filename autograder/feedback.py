@@ -1,10 +1,48 @@
-"""Feedback that never shows the hidden tests.
+"""Feedback that never shows the hidden tests, and its HTML exporter.
 
-nbgrader's feedback is the autograded notebook as HTML: without this preprocessor it
+nbgrader's feedback is the autograded notebook as HTML: without :class:`HideHiddenTests` it
 would print the hidden test code, and a failing assertion's traceback would quote it.
+
+:class:`FeedbackExporter` is nbconvert's ``HTMLExporter`` with one change: its compiled Jinja
+templates outlive it. nbgrader makes a new exporter for every notebook it feeds back, and each
+compiles the feedback templates again (0.4 s); a grading process that feeds back a whole
+class compiles them once. The HTML is the same.
 """
 
+import jinja2
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+
+class _Compiled(jinja2.BytecodeCache):
+    """Jinja's compiled templates, in this process's memory (checked against the template's
+    source by Jinja: an edited template is compiled again)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self._code.clear()
+
+
+COMPILED = _Compiled()
+
+
+class FeedbackExporter(HTMLExporter):
+    """``HTMLExporter`` sharing :data:`COMPILED` between its instances."""
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = COMPILED
+        return environment
 
 
 class HideHiddenTests(NbGraderPreprocessor):

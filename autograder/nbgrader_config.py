@@ -74,3 +74,5 @@ _feedback = _names(GenerateFeedback.class_traits()["preprocessors"])
 _feedback.insert(_feedback.index("nbgrader.preprocessors.getgrades.GetGrades") + 1,
                  "autograder.feedback.HideHiddenTests")
 c.GenerateFeedback.preprocessors = _feedback
+# nbconvert's HTML exporter, compiling the feedback templates once per grading process
+c.GenerateFeedback.exporter_class = "autograder.feedback.FeedbackExporter"
