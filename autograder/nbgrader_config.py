@@ -59,6 +59,9 @@ c.Autograde.autograde_preprocessors = _autograde
 # latency measurement) are not run while grading: no grade depends on them, and they are half
 # of a cost notebook's running time. True runs them too, as plain nbgrader does.
 c.SurvivingExecute.run_ungraded_tail = False
+# a graded notebook's kernel is killed once its last cell has answered (not asked to shut
+# down and waited for: 0.1 s a notebook); every output is in by then
+c.SurvivingExecute.shutdown_kernel = "immediate"
 # cells the gradebook does not know are the student's own, whatever their metadata claims
 _sanitize = _names(Autograde.class_traits()["sanitize_preprocessors"])
 _sanitize.insert(_sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),

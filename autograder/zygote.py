@@ -38,6 +38,11 @@ __all__ = ["WarmKernelManager", "Zygote"]
 
 
 # --------------------------------------------------------------------------- the zygote process
+#: what an IPython kernel imports as it starts (its debugger alone costs 0.1 s); none of them
+#: starts a thread when imported, so they are safe to fork
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "ipykernel.zmqshell", "ipykernel.comm")
+
 def _reap(*_) -> None:
     while True:
         try:
@@ -79,7 +84,7 @@ def serve(path: str, preload: list[str]) -> None:
     """Import ``preload``, then fork a kernel for every request on the Unix socket ``path``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    for module in ["ipykernel.kernelapp", *preload]:
+    for module in [*KERNEL_MODULES, *preload]:
         try:
             __import__(module)
         except Exception as err:  # noqa: BLE001 — a kernel imports it again and reports it
