@@ -3,7 +3,8 @@
 Commands:
   sources        write source/<assignment>/<notebook>.ipynb from the generators
                  (autograder/notebooks.py and autograder/build_cnn_concepts.py)
-  release        regenerate assignments/ from source/ with nbgrader (every assignment)
+  release        regenerate assignments/ from source/ with nbgrader (every assignment);
+                 --zip PATH also writes them to a zip to upload to an LMS (Canvas, Moodle)
   walkthroughs   executed notebooks with solutions and explanations, in walkthroughs/
   grade          grade a class: SUBMISSIONS --out DIR [--workers N] (see autograder/README.md)
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _quiet_tensorflow() -> None:
@@ -35,7 +37,9 @@ def _sources(args) -> int:
 def _release(args) -> int:
     from autograder import course
 
-    course.release(args.root)
+    names = course.release(args.root)
+    if args.zip:
+        print(f"wrote {course.release_zip(args.root, args.zip, names)} (upload it to the LMS)")
     return 0
 
 
@@ -61,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     release = sub.add_parser("release", help="regenerate assignments/ from source/ (nbgrader)")
     release.add_argument("--root", default=str(ROOT), help="course directory (default: the repo)")
+    release.add_argument("--zip", type=Path, default=None, metavar="PATH",
+                         help="also write the released notebooks to a zip for Canvas/Moodle")
     release.set_defaults(run=_release)
     sub.add_parser(
         "walkthroughs", help="executed solution walkthroughs in walkthroughs/"

@@ -73,6 +73,22 @@ def release(root: Path | str = ROOT, *, quiet: bool = False) -> list[str]:
     return names
 
 
+def release_zip(root: Path | str, path: Path | str, names: list[str] | None = None) -> Path:
+    """A zip of the released student notebooks, ``<assignment>/<file>``, to upload to an LMS
+    (Canvas, Moodle) when there is no hub: what ``release`` wrote to ``root/assignments``."""
+    import zipfile
+
+    released = Path(root) / "assignments"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names or assignment_names(root):
+            for file in sorted((released / name).rglob("*")):
+                if file.is_file() and ".ipynb_checkpoints" not in file.parts:
+                    zf.write(file, file.relative_to(released).as_posix())
+    return path
+
+
 def autograde(root: Path | str, assignment: str) -> None:
     """Autograde every submission of ``assignment`` under ``root/submitted`` (one nbgrader run)."""
     grader = api(root)
