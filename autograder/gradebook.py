@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["create", "ensure_assignments", "export_csv", "read_scores", "record"]
+__all__ = ["create", "ensure_assignments", "export_csv", "read_scores", "record", "timestamp"]
 
 
 def _db(course: Path) -> str:
@@ -87,32 +87,73 @@ def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]
                 "has, regrade in a new course directory (--course) or remove those submissions.")
 
 
-def record(course: Path, student: str, assignment: str, notebooks: list[str],
-           submitted: dict[str, Path], autograded: dict[str, Path]) -> None:
-    """Write one student's ``assignment`` into the course: notebooks, then scores.
+def _config(course: Path):
+    """The course's nbgrader configuration (its ``nbgrader_config.py``, or this project's):
+    what nbgrader's own preprocessors read, e.g. the late-submission plugin."""
+    from traitlets.config.loader import PyFileConfigLoader
 
-    ``submitted``/``autograded``: ``{notebook: path}`` of what exists. A notebook without an
-    autograded version (missing, unreadable, or stopped by a limit) scores 0 on its
-    autograded parts, as nbgrader scores a missing notebook.
+    from autograder.course import course_config
+
+    if (course / "nbgrader_config.py").is_file():
+        return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return course_config(course)
+
+
+def timestamp(folder: Path):
+    """The time of nbgrader's ``timestamp.txt`` in ``folder`` (as nbgrader reads it), or None
+    when there is none or it cannot be read: such a submission is graded as on time."""
+    from nbgrader.utils import parse_utc
+
+    path = folder / "timestamp.txt"
+    text = path.read_text(errors="replace").strip() if path.is_file() else ""
+    try:
+        return parse_utc(text) if text else None
+    except (ValueError, OverflowError):
+        return None
+
+
+def record(course: Path, student: str, assignment: str, notebooks: list[str],
+           handed_in: Path, autograded: dict[str, Path]) -> None:
+    """Write one student's ``assignment`` into the course as nbgrader's collect and autograde
+    leave it, then its scores.
+
+    ``submitted/<student>/<assignment>/`` becomes the folder handed in (``handed_in``, left
+    as it is when it is that folder: grading a course's own ``submitted/``), with nbgrader's
+    ``timestamp.txt`` and ``submission_secret.txt``; ``autograded/…`` is a copy of it with the
+    autograded notebooks (``{notebook: path}`` of what exists). The submission is recorded at
+    its timestamp; nbgrader's ``SaveAutoGrades`` saves the scores (keeping a person's) and
+    ``AssignLatePenalties`` the course's late penalty. A notebook without an autograded
+    version (missing, unreadable, or stopped by a limit) scores 0 on its autograded parts, as
+    nbgrader scores a missing notebook.
     """
     from nbgrader.api import Gradebook
-    from nbgrader.preprocessors import SaveAutoGrades
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 
-    for folder, paths in (("submitted", submitted), ("autograded", autograded)):
-        target = course / folder / student / assignment
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        for nb, path in paths.items():
-            shutil.copy2(path, target / f"{nb}.ipynb")
+    skip = shutil.ignore_patterns(".ipynb_checkpoints")
+    submitted = course / "submitted" / student / assignment
+    if handed_in.resolve() != submitted.resolve():
+        shutil.rmtree(submitted, ignore_errors=True)
+        shutil.copytree(handed_in, submitted, ignore=skip)
+    target = course / "autograded" / student / assignment
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(submitted, target,
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    for nb, path in autograded.items():
+        shutil.copy2(path, target / f"{nb}.ipynb")
     db = _db(course)
+    when = timestamp(submitted)
     with Gradebook(db) as gb:
         gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student)
+        gb.update_or_create_submission(assignment, student,
+                                       **({"timestamp": when} if when else {}))
+    config = _config(course)
     for nb in notebooks:
         if nb in autograded:
             resources = {"nbgrader": {"db_url": db, "assignment": assignment, "notebook": nb,
                                       "student": student}}
-            SaveAutoGrades().preprocess(nbformat.read(autograded[nb], as_version=4), resources)
+            graded = nbformat.read(autograded[nb], as_version=4)
+            SaveAutoGrades(config=config).preprocess(graded, resources)
+            AssignLatePenalties(config=config).preprocess(graded, resources)
             continue
         with Gradebook(db) as gb:
             for grade in gb.find_submission_notebook(nb, assignment, student).grades:

@@ -16,12 +16,12 @@ Layout of ``--out DIR``::
     DIR/results/<student>.json  one file per graded student, written atomically (resume)
     DIR/work/                   nbgrader course directories (template + one per student)
 
-Each student is graded by a real ``nbgrader autograde`` in a course directory of their
-own (a copy of the template gradebook, and no instructor notebook: the verdicts' references
-reach the grading process on a pipe), in a subprocess with a wall-clock limit and a memory
-limit, so a notebook that loops, crashes its kernel or exhausts memory costs only its own
-points. A student whose results file exists is not graded again: rerunning resumes, and
-gives the same grades.
+Each student is graded by nbgrader's own autograde, on a Dask worker, in a course directory
+of their own (a copy of the template gradebook, and no instructor notebook: the verdicts'
+references reach the worker as data), each notebook in a kernel of its own with a wall-clock
+limit and a memory limit, so a notebook that loops, crashes its kernel or exhausts memory
+costs only its own points. A student whose results file records what they handed in now is not graded again:
+rerunning resumes, and gives the same grades.
 """
 
 from __future__ import annotations
@@ -67,8 +67,27 @@ def assignment_layout(source: Path) -> dict[str, list[str]]:
 @dataclasses.dataclass
 class Submission:
     student: str
-    notebooks: dict[str, dict[str, Path]]  # assignment → notebook → path
+    notebooks: dict[str, dict[str, Path]]  # assignment → notebook → path (the readable ones)
     problems: list[str]
+    #: assignment → the folder handed in (with nbgrader's timestamp.txt when it was collected)
+    folders: dict[str, Path] = dataclasses.field(default_factory=dict)
+
+    def digest(self) -> str:
+        """What was handed in, as one hash: a record of another digest is graded again."""
+        h = hashlib.sha256()
+        for assignment, folder in sorted(self.folders.items()):
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()
+                               and ".ipynb_checkpoints" not in p.parts):
+                h.update(f"{assignment}/{path.relative_to(folder)}".encode())
+                h.update(path.read_bytes())
+        return h.hexdigest()
+
+    def timestamp(self, assignment: str) -> str | None:
+        """nbgrader's ``timestamp.txt`` beside the submission, when there is a readable one."""
+        from autograder.gradebook import timestamp
+
+        folder = self.folders.get(assignment)
+        return (folder / "timestamp.txt").read_text().strip() if folder and timestamp(folder) else None
 
 
 def _unzip(archive: Path, into: Path) -> Path:
@@ -110,6 +129,7 @@ def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> l
                 sub.problems.append(f"unknown assignment folder {adir.name!r} (expected one of "
                                     f"{', '.join(layout)}): not graded")
                 continue
+            sub.folders[adir.name] = adir
             expected = layout[adir.name]
             found = {p.stem: p for p in adir.glob("*.ipynb") if not p.name.startswith(".")}
             for name, path in found.items():
@@ -274,6 +294,7 @@ def _task(sub: Submission, references: dict, limits: Limits, preload: tuple[str,
     """What a worker needs to grade ``sub`` (see :func:`autograder.worker.grade_submission`)."""
     return {"student": sub.student, "references": references, "zygote": zygote,
             "limits": dataclasses.asdict(limits), "preload": list(preload),
+            "timestamps": {a: sub.timestamp(a) for a in sub.notebooks if sub.timestamp(a)},
             "submitted": {a: {nb: path.read_bytes() for nb, path in nbs.items()}
                           for a, nbs in sub.notebooks.items()}}
 
@@ -291,7 +312,8 @@ def _store(result: dict, sub: Submission, work: Path, out: Path, layout: dict[st
     The record holds no scores: they are the gradebook's, read when the class is recorded.
     ``instructor``: the instructor's locked code of each (assignment, notebook), for the audit.
     """
-    record = {"student": sub.student, "problems": [*sub.problems, *result["problems"]],
+    record = {"student": sub.student, "digest": sub.digest(),
+              "problems": [*sub.problems, *result["problems"]],
               "flags": [], "seconds": result.get("seconds", 0.0), "worker": result.get("worker")}
     for assignment in layout:
         folder = _autograded_dir(work, sub.student, assignment)
@@ -322,15 +344,19 @@ def _write_json(path: Path, data: dict) -> None:
 # --------------------------------------------------------------------------- whole class
 def _record_in_course(course: Path, work: Path, sub: Submission,
                       layout: dict[str, list[str]]) -> None:
-    """Write the student's notebooks and scores into the course gradebook."""
+    """Write the student's notebooks and scores into the course gradebook: the assignments
+    the student handed in (a folder of it), not the others."""
     from autograder import gradebook
 
     for assignment, notebooks in layout.items():
+        if assignment not in sub.folders:
+            continue
         given = sub.notebooks.get(assignment, {})
         folder = _autograded_dir(work, sub.student, assignment)
         autograded = {nb: folder / f"{nb}.ipynb" for nb in given}
         autograded = {nb: p for nb, p in autograded.items() if p.exists()}
-        gradebook.record(course, sub.student, assignment, notebooks, given, autograded)
+        gradebook.record(course, sub.student, assignment, notebooks, sub.folders[assignment],
+                         autograded)
 
 
 def _record_once(course: Path, work: Path, sub: Submission, layout: dict[str, list[str]],
@@ -378,7 +404,7 @@ async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) 
 
 def _failed(sub: Submission, err: BaseException) -> dict:
     """The record of a student whose task failed: nothing ran, so the gradebook gives 0."""
-    return {"student": sub.student,
+    return {"student": sub.student, "digest": sub.digest(),
             "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
             "flags": [], "seconds": 0.0}
 
@@ -407,9 +433,14 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
     subs = collect(submissions.resolve(), layout, work / "_unzipped")
-    todo = [s for s in subs if not (out / "results" / f"{s.student}.json").exists()]
-    records = {s.student: json.loads((out / "results" / f"{s.student}.json").read_text())
-               for s in subs if s not in todo}
+    records, todo = {}, []
+    for s in subs:  # resume: a student graded before, on what they handed in now, is done
+        path = out / "results" / f"{s.student}.json"
+        rec = json.loads(path.read_text()) if path.exists() else None
+        if rec and rec.get("digest") == s.digest():
+            records[s.student] = rec
+        else:
+            todo.append(s)
     bar = progress or report.Progress(len(subs), already=len(records))
     with contextlib.ExitStack() as stack:
         if todo:  # the workers start and warm their kernels while the template is made here
@@ -450,7 +481,7 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
         _record_once(course, work, sub, layout, rec, out)  # a run stopped before recording
         rec["assignments"] = {a: gradebook.read_scores(course, sub.student, a, nbs)
-                              for a, nbs in layout.items()}
+                              for a, nbs in layout.items() if a in sub.folders}
     gradebook.export_csv(course, out / "grades.csv")
     report.write_outputs(ordered, layout, out)
     return ordered

@@ -67,7 +67,15 @@ def _parts_text(n: int, points: float) -> str:
     return f"{n} part{'s' if n != 1 else ''}, {_fmt(points)} point{'s' if points != 1 else ''}"
 
 
+def handed_in(records: list[dict], assignment: str) -> list[dict]:
+    """The records of the students who handed ``assignment`` in."""
+    return [r for r in records if assignment in r.get("assignments", {})]
+
+
 def write_outputs(records: list[dict], layout: dict[str, list[str]], out: Path) -> None:
+    """per_question.csv, histogram.png and summary.md, of the assignments someone handed in
+    (each over the students who handed it in)."""
+    layout = {a: nbs for a, nbs in layout.items() if handed_in(records, a)}
     means = _per_question(records, layout, out / "per_question.csv")
     _histogram(records, layout, out / "histogram.png")
     _summary(records, layout, means, out / "summary.md")
@@ -109,7 +117,7 @@ def _histogram(records, layout, path: Path) -> None:
     fig = Figure(figsize=(4 * len(layout), 3))
     axes = fig.subplots(1, len(layout), squeeze=False)
     for ax, assignment in zip(axes[0], layout):
-        scores = [totals(r, assignment)[0] for r in records]
+        scores = [totals(r, assignment)[0] for r in handed_in(records, assignment)]
         top = max((totals(r, assignment)[1] for r in records), default=1) or 1
         ax.hist(scores, bins=min(10, max(1, int(top))), range=(0, top), color="#4c72b0", edgecolor="white")
         ax.set_title(assignment)
@@ -122,10 +130,12 @@ def _histogram(records, layout, path: Path) -> None:
 def _summary(records, layout, means, path: Path) -> None:
     lines = [f"# Class summary: {len(records)} students", ""]
     for assignment in layout:
-        scores = [totals(r, assignment)[0] for r in records]
+        scores = [totals(r, assignment)[0] for r in handed_in(records, assignment)]
         top = max((totals(r, assignment)[1] for r in records), default=0)
         mean = statistics.fmean(scores) if scores else 0.0
-        lines += [f"## {assignment}: mean {mean:.2f} / {_fmt(top)}", ""]
+        heading = (f"## {assignment}: mean {mean:.2f} / {_fmt(top)} "
+                   f"({len(scores)} of {len(records)} students handed it in)")
+        lines += [heading, ""]
         waiting = [awaiting(r, assignment) for r in records]
         n_parts, n_points = sum(w[0] for w in waiting), sum(w[1] for w in waiting)
         if n_parts:

@@ -79,7 +79,8 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
     ``task``: ``student``; ``submitted`` ``{assignment: {notebook: bytes}}``; ``references``
     ``{assignment: {notebook: {grade_id: checks}}}``;
     ``limits`` (``cell_timeout``, ``notebook_timeout``, ``memory_gb``); ``preload`` (the
-    modules the zygote imports); ``zygote``: the socket of a zygote this machine shares, or
+    modules the zygote imports); ``timestamps`` ``{assignment: text}`` of nbgrader's
+    ``timestamp.txt`` where the submission had one; ``zygote``: the socket of a zygote this machine shares, or
     None (the worker starts its own). Returns ``student``, ``problems``, ``autograded`` and
     ``feedback`` (``{assignment: {notebook: bytes}}``), ``seconds`` and ``worker``; the scores
     are in the autograded notebooks, which the grading process records in the gradebook.
@@ -102,8 +103,10 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
         course = Path(tmp)
         _write(course, template)
         for assignment, notebooks in task["submitted"].items():
+            stamp = task.get("timestamps", {}).get(assignment)  # nbgrader's late penalties
             _write(course / "submitted" / student / assignment,
-                   {f"{nb}.ipynb": data for nb, data in notebooks.items()})
+                   {f"{nb}.ipynb": data for nb, data in notebooks.items()}
+                   | ({"timestamp.txt": stamp.encode()} if stamp else {}))
         write_course_config(course, limits["cell_timeout"])
         os.chdir(course)
         try:

@@ -446,3 +446,68 @@ def test_collect_reads_a_flat_zip_as_zip_collect_takes_it(tmp_path, course):
     assert set(by["ann"].notebooks["tiny"]) == {"tiny"} and not by["ann"].problems
     assert set(by["ann_lee"].notebooks["tiny"]) == {"tiny"}
     assert any("unknown assignment" in p for p in by["cat"].problems)  # misnamed: not graded
+
+
+def test_a_collected_course_is_graded_in_place_with_nbgraders_files(tmp_path):
+    """``grade <course>/submitted --course <course>``, as after ``nbgrader collect``: the input
+    stays, nbgrader's files stay beside it and reach autograded/, the timestamp and the course's
+    late penalty are recorded, only what was handed in is recorded, and a new hand-in is
+    graded again on the next run."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder import gradebook
+
+    course = tmp_path / "course"
+    for name in ("tiny", "other"):
+        (course / "source" / name).mkdir(parents=True)
+        nbformat.write(_source_notebook(), course / "source" / name / f"{name}.ipynb")
+    grading.write_course_config(course, LIMITS.cell_timeout)
+    with (course / "nbgrader_config.py").open("a") as fh:  # a late hand-in scores 0
+        fh.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
+    gradebook.create(course / "gradebook.db")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            gb.update_or_create_assignment("tiny", duedate="2026-11-20 12:00:00 UTC")
+    work = tmp_path / "template"
+    released = grading.released(
+        grading.prepare_template(course / "source", work, {"tiny": ["tiny"]}, LIMITS),
+        "tiny", "tiny")
+    when = {"ada": "2026-11-20 11:00:00.000000 UTC", "bob": "2026-11-21 12:00:00.000000 UTC"}
+    for student, stamp in when.items():
+        folder = course / "submitted" / student / "tiny"
+        folder.mkdir(parents=True)
+        nbformat.write(_student(released, RIGHT_A, RIGHT_B), folder / "tiny.ipynb")
+        (folder / "timestamp.txt").write_text(stamp)
+        (folder / "submission_secret.txt").write_text(f"secret-{student}")
+    out = tmp_path / "out"
+
+    records = grading.grade(course / "submitted", out, course=course, workers=2, limits=LIMITS)
+    assert {r["student"] for r in records} == {"ada", "bob"}
+    for student, stamp in when.items():
+        for folder in ("submitted", "autograded"):
+            here = course / folder / student / "tiny"
+            assert (here / "tiny.ipynb").exists(), (folder, student)
+            assert (here / "timestamp.txt").read_text() == stamp
+            assert (here / "submission_secret.txt").read_text() == f"secret-{student}"
+        assert not (course / "submitted" / student / "other").exists()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            ada, bob = (gb.find_submission("tiny", s) for s in ("ada", "bob"))
+            assert str(ada.timestamp) == "2026-11-20 11:00:00" and ada.total_seconds_late == 0
+            assert bob.total_seconds_late == 24 * 3600
+            # both earned the 3 autograded points; bob's late penalty (zero) takes them all
+            assert (ada.code_score, bob.code_score) == (3, 3)
+            assert (ada.late_submission_penalty, bob.late_submission_penalty) == (0, 3)
+            with pytest.raises(MissingEntry):
+                gb.find_submission("other", "ada")
+    assert "## other" not in (out / "summary.md").read_text()
+
+    # ada hands in again (collected again): she alone is graded again
+    seconds = {r["student"]: r["seconds"] for r in records}
+    nbformat.write(_student(released, RIGHT_A, WRONG_B), course / "submitted" / "ada" / "tiny" / "tiny.ipynb")
+    again = {r["student"]: r for r in grading.grade(course / "submitted", out, course=course,
+                                                    workers=1, limits=LIMITS)}
+    assert again["bob"]["seconds"] == seconds["bob"]  # resumed, not graded
+    assert _scores(out)["ada"] == 1  # part b is wrong now
