@@ -80,11 +80,47 @@ def _become_kernel(request: dict) -> None:
         os._exit(0)
 
 
+def _become_evaluator(request: dict) -> None:
+    """In the forked child: :mod:`autograder.evaluate`'s clean process, answering on the Unix
+    socket the judge listens on. Never returns.
+
+    It is as clean as the ``python -I`` the judge otherwise starts: a copy of the zygote, which
+    the grading command started and which has run no student's code; it imports nothing from
+    the notebook's directory (an empty working directory of its own, no relative entry on
+    ``sys.path``); it reads the answers' files itself."""
+    try:
+        os.setsid()
+        os.chdir(tempfile.mkdtemp(prefix="nncost-evaluate-"))
+        sys.path[:] = [p for p in sys.path if p and os.path.isabs(p)]
+        if request.get("memory_bytes"):
+            import resource
+
+            limit = int(request["memory_bytes"])
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        judge = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        judge.connect(request["socket"])
+        os.dup2(judge.fileno(), 0)
+        os.dup2(judge.fileno(), 1)
+        judge.close()
+        err = os.open(request["stderr"], os.O_WRONLY | os.O_APPEND)
+        os.dup2(err, 2)
+        os.close(err)
+        import io
+
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        from autograder.evaluate import main
+
+        main()
+    finally:
+        os._exit(0)
+
+
 def serve(path: str, preload: list[str]) -> None:
     """Import ``preload``, then fork a kernel for every request on the Unix socket ``path``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    for module in [*KERNEL_MODULES, *preload]:
+    for module in [*KERNEL_MODULES, "autograder.evaluate", *preload]:
         try:
             __import__(module)
         except Exception as err:  # noqa: BLE001 — a kernel imports it again and reports it
@@ -115,6 +151,8 @@ def serve(path: str, preload: list[str]) -> None:
             if pid == 0:
                 server.close()
                 conn.close()
+                if request.get("evaluator"):
+                    _become_evaluator(request)
                 _become_kernel(request)
             conn.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
@@ -212,8 +250,17 @@ class Zygote:
 
     def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
         """A new kernel on ``connection_file``; returns its pid."""
-        request = {"connection_file": connection_file, "cwd": cwd, "env": env,
-                   "memory_bytes": self.memory_bytes}
+        return self._fork({"connection_file": connection_file, "cwd": cwd, "env": env,
+                           "memory_bytes": self.memory_bytes})
+
+    def evaluator(self, judge_socket: str, stderr: str) -> int:
+        """A new :mod:`autograder.evaluate` process that connects to the Unix socket
+        ``judge_socket`` (its standard input and output) and appends its standard error to the
+        file ``stderr``; returns its pid."""
+        return self._fork({"evaluator": True, "socket": judge_socket, "stderr": stderr,
+                           "memory_bytes": self.memory_bytes})
+
+    def _fork(self, request: dict) -> int:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.connect(self.path)
             conn.sendall((json.dumps(request) + "\n").encode())

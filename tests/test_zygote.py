@@ -70,3 +70,34 @@ def test_a_shared_zygote_that_dies_after_attaching_is_replaced_at_the_next_kerne
     own = Zygote._current
     assert own is not mine and own.process is not None and parent == own.process.pid
     assert parent != os.getpid()
+
+
+def _ppid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        return int(fh.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_the_judges_evaluator_is_a_copy_of_the_zygote_and_answers_on_its_socket(shared, tmp_path):
+    from autograder.evaluate import Session
+
+    Zygote.start(PRELOAD, shared=shared.path)
+    with Session(tmp_path) as session:
+        reply = session.ask({"task": "no-such-task"})  # answered by evaluate.answer, in the copy
+        assert reply == {"error": "KeyError: 'no-such-task'"}
+        first = session._proc.pid
+        assert _ppid(first) == shared.process.pid  # forked by the zygote, not started afresh
+        os.kill(first, 9)  # an evaluator that dies is replaced at the next request
+        session._proc.wait(timeout=10)
+        assert session.ask({"task": "no-such-task"}) == reply
+        assert session._proc.pid != first and _ppid(session._proc.pid) == shared.process.pid
+        second = session._proc
+    assert second.poll() is not None  # closing the session ends its evaluator
+
+
+def test_without_a_zygote_the_evaluator_is_a_fresh_isolated_python(tmp_path, monkeypatch):
+    from autograder.evaluate import Session
+
+    monkeypatch.setattr(Zygote, "_current", None)  # as in a judge outside a grading worker
+    with Session(tmp_path) as session:
+        assert session.ask({"task": "no-such-task"}) == {"error": "KeyError: 'no-such-task'"}
+        assert _ppid(session._proc.pid) == os.getpid()
