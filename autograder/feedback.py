@@ -1,7 +1,10 @@
-"""Feedback that never shows the hidden tests, and its HTML exporter.
+"""Feedback that never shows the hidden tests nor the rubrics, and its HTML exporter.
 
 nbgrader's feedback is the autograded notebook as HTML: without :class:`HideHiddenTests` it
-would print the hidden test code, and a failing assertion's traceback would quote it.
+would print the hidden test code, a failing assertion's traceback would quote it, and every
+free-text task would show its mark scheme (nbgrader puts the instructor's task cells back in
+the autograded notebook, for the formgrader): the model answers, to a student whose
+classmates may not have handed in yet.
 
 :class:`FeedbackExporter` is nbconvert's ``HTMLExporter`` with one change: its compiled Jinja
 templates outlive it. nbgrader makes a new exporter for every notebook it feeds back, and each
@@ -11,7 +14,7 @@ class compiles them once. The HTML is the same.
 
 import jinja2
 from nbconvert.exporters import HTMLExporter
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 
 
 class _Compiled(jinja2.BytecodeCache):
@@ -46,11 +49,15 @@ class FeedbackExporter(HTMLExporter):
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    """Drop hidden-test regions from test cells; reduce their errors to the message."""
+    """Drop hidden-test regions from test cells, reducing their errors to the message, and
+    mark-scheme regions from every cell."""
 
     def preprocess(self, nb, resources):
         clear = ClearHiddenTests(enforce_metadata=False)
+        rubrics = ClearMarkScheme(enforce_metadata=False, check_attachment_leakage=False)
         for cell in nb.cells:
+            if rubrics.begin_mark_scheme_delimeter in cell.source:
+                rubrics._remove_mark_scheme_region(cell)
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue

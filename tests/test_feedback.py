@@ -1,4 +1,5 @@
-"""``autograder.feedback.FeedbackExporter`` writes nbconvert's HTML, compiling templates once.
+"""Feedback: no hidden test, no rubric (``HideHiddenTests``); nbconvert's HTML, with the
+templates compiled once (``FeedbackExporter``).
 
 nbgrader makes one exporter per notebook it feeds back; the exporter's compiled Jinja
 templates are kept for the next one, and the HTML is the same as nbconvert's own exporter's.
@@ -12,7 +13,7 @@ import jinja2
 import nbformat
 from nbconvert.exporters import HTMLExporter
 
-from autograder.feedback import COMPILED, FeedbackExporter
+from autograder.feedback import COMPILED, FeedbackExporter, HideHiddenTests
 
 
 def _notebook():
@@ -42,3 +43,24 @@ def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(monkeypatch)
     second, _ = FeedbackExporter(template_name="classic").from_notebook_node(copy.deepcopy(nb))
     assert compiled == [], "a second exporter in the same process compiles nothing"
     assert first == second == theirs
+
+
+def test_feedback_shows_neither_the_hidden_tests_nor_the_rubrics():
+    task = nbformat.v4.new_markdown_cell(
+        "## Exercise 1\n\nWhy CNNs?\n\n### BEGIN MARK SCHEME\n**Rubric (3 points).** "
+        "weight sharing\n### END MARK SCHEME")
+    task.metadata["nbgrader"] = {"task": True, "grade": False, "solution": False,
+                                 "locked": True, "points": 3, "grade_id": "ex1"}
+    test = nbformat.v4.new_code_cell(
+        "assert answer() is not None\n### BEGIN HIDDEN TESTS\nassert answer() == 42\n"
+        "### END HIDDEN TESTS")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
+                                 "points": 1, "grade_id": "t"}
+    test.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="want 42",
+                                           traceback=["assert answer() == 42", "AssertionError"])]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [task, test]
+    HideHiddenTests().preprocess(nb, {})
+    assert task.source == "## Exercise 1\n\nWhy CNNs?\n"
+    assert test.source == "assert answer() is not None"
+    assert test.outputs[0]["traceback"] == ["AssertionError: want 42"]
