@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test bench walkthroughs clean
+.PHONY: demo lab test bench walkthroughs clean hub
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(PY) -m nncost demo q3 --explain
 
 ## test: the whole test suite
-test: $(STAMP) chromium
+test: $(STAMP) chromium npm
 	$(PY) -m ruff check nncost autograder tests benchmarks
 	$(PY) -m pytest
 
@@ -52,3 +52,15 @@ lab: $(STAMP)
 ## walkthroughs: the assignments with solutions and explanations, executed, in walkthroughs/
 walkthroughs: $(STAMP)
 	$(PY) -m autograder walkthroughs
+
+## hub: JupyterHub on http://127.0.0.1:8000 for the course: an instructor and two students as
+## local users, nbgrader's exchange, configurable-http-proxy from npm (README: "Teach with it").
+## Runs as root (it creates the users); the setup is idempotent. Ctrl-C stops the hub.
+hub: $(STAMP) npm
+	$(SUDO) $(PY) -m autograder.hub start
+
+## npm: Node.js 18 or newer with npm, for configurable-http-proxy (the hub's, and its test's)
+.PHONY: npm
+npm:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
