@@ -9,16 +9,17 @@ the same class in the same run, and the grades compared part by part.
 The class cycles through four kinds of student: the instructor's solutions, the released
 notebooks handed in untouched, and two planted slips (a relu output on Q1, compute's FLOPs
 without the activations). The baseline is nbgrader's own serial autograde of every student in
-one course directory with the course's configuration (timed: the autograde commands). Ours is
+one course directory with the course's configuration, running every cell as nbgrader's Execute
+does (ours skips the ungraded tail no grade depends on; timed: the autograde commands). Ours is
 the whole ``grade`` command, everything included: collecting, the template course, a local
 Dask cluster, warm kernels, autograde, feedback, the gradebook, grades.csv and the summary.
 Prints seconds per student, the ratio, what a class of 200 would take at this rate, and
 whether every part's grade is the same in both. ``--serial-students K`` times the serial
 baseline on the first K students only (a large class takes ~14 s per student and notebook
-serially); the ratio is then of seconds per student, and grades are compared on those K. ``--figure PATH`` also draws how the time grows
-with the number of workers: a model fitted to this run (the fixed cost of a run, and each
-student's seconds on a worker), T(N, W) = fixed + ⌈N / W⌉ × per-student, for a class of 200
-and of 20,000.
+serially); the ratio is then of seconds per student, and grades are compared on those K.
+``--figure PATH`` also draws how the time grows with the number of workers: a model fitted to
+this run (the fixed cost of a run, and each student's seconds on a worker),
+T(N, W) = fixed + ⌈N / W⌉ × per-student, for a class of 200 and of 20,000.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, lis
     course = root / "serial"
     shutil.copytree(source, course / "source")
     write_course_config(course)
+    with (course / "nbgrader_config.py").open("a") as fh:  # every cell, as nbgrader's Execute
+        fh.write("c.SurvivingExecute.run_ungraded_tail = True\n")
     for student in students:
         shutil.copytree(subs / student, course / "submitted" / student)
 
