@@ -7,9 +7,12 @@ it, without printing the expected number. The references are the student's own m
 course's convention (:data:`nncost.COURSE`).
 
 The diagnoses compare a wrong answer with the totals that typical mistakes produce
-(forgot the bias, forgot the activation FLOPs, counted one time step, bytes for KB…);
-each mistake is a *delta* from the right total, computed from the profile's rows, and is tried
-in every layer at once and in each layer alone ("you forgot the bias of layer 1 (SimpleRNN)").
+(forgot the bias, forgot the activation FLOPs, counted one time step, bytes for KB…).
+The per-layer mistakes are one table, :data:`_SLIPS`: each row names the layers it can be made
+in (Keras classes, tested with ``isinstance``, so a subclass counts as its base), how far it
+moves the answer in one layer (a *delta*, from the layer and its profile row), and the message;
+each is tried in every layer at once and in each layer alone ("you forgot the bias of layer 1
+(SimpleRNN)").
 A Keras 2 habit in the student's ``compute`` (``layer.input_shape``) gets the Keras 3 fix
 (:mod:`nncost.hints`).
 
@@ -23,6 +26,8 @@ import itertools
 import math
 import numbers
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from nncost.hints import keras2_hint
 
@@ -38,7 +43,13 @@ __all__ = [
     "check_time",
 ]
 
+#: Kinds of layer, as names of ``keras.layers`` classes: :func:`_is` looks them up when a check
+#: runs (this module does not import keras) and tests with ``isinstance``, so a subclass of a
+#: Keras layer is checked as its base.
+_CONV = ("Conv1D", "Conv2D", "Conv3D")
+_WEIGHTED = ("Dense", *_CONV)
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+_GATED = ("LSTM", "GRU")
 _POOLING = (
     "MaxPooling1D",
     "MaxPooling2D",
@@ -47,7 +58,13 @@ _POOLING = (
     "AveragePooling2D",
     "AveragePooling3D",
 )
-_WEIGHTED = ("Dense", "Conv1D", "Conv2D", "Conv3D")
+
+
+def _is(layer, kinds: tuple[str, ...]) -> bool:
+    """Is ``layer`` an instance of one of the ``keras.layers`` classes named in ``kinds``?"""
+    import keras
+
+    return isinstance(layer, tuple(getattr(keras.layers, kind) for kind in kinds))
 
 
 class CheckFailed(AssertionError):
@@ -129,8 +146,8 @@ def _act(layer) -> str | None:
 
 
 def _describe(layer) -> dict:
-    kind = type(layer).__name__
-    d = {"kind": kind}
+    """The sizes, window and activation of ``layer`` that a question fixes (its kind aside)."""
+    d = {}
     for attr in ("units", "filters", "kernel_size", "pool_size", "strides", "padding"):
         if hasattr(layer, attr):
             v = getattr(layer, attr)
@@ -180,19 +197,22 @@ def check_model(model, question: str) -> None:
             f"your model's input is {got_in} per sample (batch axis left out) but the question "
             f"asks for {ref_in}: start the model with keras.Input({ref_in})."
         )
-    got_layers, ref_layers = (
-        [_describe(x) for x in _layers(model)],
-        [_describe(x) for x in _layers(ref)],
+    got_layers, ref_layers = _layers(model), _layers(ref)
+    same_kinds = len(got_layers) == len(ref_layers) and all(
+        isinstance(g, type(r)) for g, r in zip(got_layers, ref_layers)
     )
-    got_kinds, ref_kinds = [d["kind"] for d in got_layers], [d["kind"] for d in ref_layers]
-    if got_kinds != ref_kinds:
+    if not same_kinds:
+        got_kinds = [type(x).__name__ for x in got_layers]
+        ref_kinds = [type(x).__name__ for x in ref_layers]
         _fail(
             f"your model's layers are {', '.join(got_kinds) or 'none'}; the question asks for "
             f"{', '.join(ref_kinds)} (in that order, after keras.Input)."
         )
     last = len(ref_layers) - 1
-    for i, (g, r) in enumerate(zip(got_layers, ref_layers)):
-        where = "the output layer" if i == last else f"layer {i + 1} ({g['kind']})"
+    for i, (got_layer, ref_layer) in enumerate(zip(got_layers, ref_layers)):
+        g, r = _describe(got_layer), _describe(ref_layer)
+        kind = type(got_layer).__name__
+        where = "the output layer" if i == last else f"layer {i + 1} ({kind})"
         for key in r:
             if g.get(key) == r[key]:
                 continue
@@ -202,9 +222,9 @@ def check_model(model, question: str) -> None:
                     extra = (
                         " relu is for the hidden layers; a sigmoid output gives a value in (0, 1)."
                     )
-                elif g["kind"] in _RECURRENT:
+                elif _is(got_layer, _RECURRENT):
                     extra = (
-                        f" Keep {g['kind']}'s default activation (tanh); the sigmoid the question"
+                        f" Keep {kind}'s default activation (tanh); the sigmoid the question"
                         " asks for belongs to the Dense output layer."
                     )
                 _fail(
@@ -216,23 +236,47 @@ def check_model(model, question: str) -> None:
     _ok(f"the model matches question {question[1:]}: {len(ref_layers)} layers, input {ref_in}.")
 
 
-# --------------------------------------------------------------------------- mistakes
+# --------------------------------------------------------------------------- the table of slips
+@dataclasses.dataclass(frozen=True)
+class _Site:
+    """A place where a slip can be made: one layer, with its profile row when FLOPs are counted."""
+
+    label: str  #: "layer 2 (Dense)", or "" when the layers are not named
+    layer: Any  #: the Keras layer (None for a profile row that is not a layer of the model)
+    row: Any = None  #: the layer's :class:`~nncost.report.LayerCost` (FLOPs and step slips)
+
+
 @dataclasses.dataclass(frozen=True)
 class _Slip:
-    """One typical mistake, and how far it moves the total in each layer it touches.
+    """One row of the table of slips: a typical mistake, the layers it is made in, how far it
+    moves the answer there, and what the student reads.
+
+    ``of`` names the answers it is a slip of: "params" (a model's parameter count), "layer" (one
+    layer's count, checked on its own), "flops" (a model's FLOPs) or "step" (the FLOPs of one time
+    step of a recurrent layer). ``kinds`` are the layers it can be made in (names of
+    ``keras.layers`` classes, see :func:`_is`; ``()``: any layer), ``but`` those it cannot.
+    ``delta(site)`` is the change of the answer when it is made in that layer (a signed count).
 
     ``say`` holds ``{where}``, filled with e.g. " of layer 2 (Dense)" (``prep`` + the layer) when
     the slip is named in one layer, or with "" when it is made in every layer at once;
-    ``why`` is the rule that was broken. ``deltas`` maps a layer's label ("layer 2 (Dense)", or
-    "" when layers are not named) to the change of the total (a count, signed).
+    ``why`` is the rule that was broken.
     """
 
+    of: tuple[str, ...]
+    kinds: tuple[str, ...]
+    delta: Callable[[_Site], int]
     say: str
     why: str
-    deltas: dict
     prep: str = "of"
     every: bool = True  #: False: the slip means something in one layer only (leaving it out)
     one: str = ""  #: the wording for one layer, when ``say`` does not fit it
+    but: tuple[str, ...] = ()
+
+    def made_in(self, site: _Site) -> bool:
+        """Can this slip be made in ``site``'s layer?"""
+        if self.but and _is(site.layer, self.but):
+            return False
+        return not self.kinds or _is(site.layer, self.kinds)
 
     def message(self, where: str = "") -> str:
         if not where:
@@ -245,15 +289,230 @@ class _Slip:
         return f"{text}: {self.why}"
 
 
-def _guesses(slips: list[_Slip]) -> tuple[list, list]:
+def _biases(layer) -> int:
+    """The biases ``layer`` holds (its weights whose name ends in "bias")."""
+    return sum(math.prod(w.shape) for w in layer.weights if w.name.endswith("bias"))
+
+
+def _gates(layer) -> int:
+    """g, the gates of a recurrent layer, each with its own W, U and b (SimpleRNN 1)."""
+    return 4 if _is(layer, ("LSTM",)) else 3 if _is(layer, ("GRU",)) else 1
+
+
+def _time_steps(layer) -> int:
+    """Time steps T of a recurrent layer (1 when the length of its sequence is not known)."""
+    steps = layer.input.shape[1]
+    return int(steps) if steps is not None else 1
+
+
+def _one_channel(count: int, layer) -> int:
+    """The change of ``count`` (a convolution's weights, or their FLOPs) when C_in is left out."""
+    return count // layer.input.shape[-1] - count
+
+
+_PARAMS = ("params", "layer")
+
+#: The typical slips, in the order they are named when several fit (the likeliest first).
+_SLIPS = (
+    # ----- parameter counts: a model's, and one layer's checked on its own
+    _Slip(
+        of=_PARAMS,
+        kinds=(),
+        delta=lambda s: -_biases(s.layer),
+        say="you forgot the bias{where}",
+        why="every unit (or filter) has one bias as well as its weights, in·out + out",
+    ),
+    _Slip(
+        of=_PARAMS,
+        kinds=_GATED,
+        delta=lambda s: s.layer.count_params() // _gates(s.layer) - s.layer.count_params(),
+        say="an LSTM has four gates{where}",
+        why="g = 4, each with its own W, U and b: g × [a(a + i) + a]",
+        prep="in",
+    ),
+    _Slip(
+        of=_PARAMS,
+        kinds=_RECURRENT,
+        delta=lambda s: -_gates(s.layer) * s.layer.units**2,
+        say="you forgot the recurrent weights U{where}",
+        why="a × a per gate, the previous hidden state feeds every gate",
+    ),
+    _Slip(
+        of=_PARAMS,
+        kinds=_CONV,
+        delta=lambda s: _one_channel(math.prod(s.layer.kernel.shape), s.layer),
+        say="a filter spans every input channel{where}",
+        why="k_h × k_w × C_in weights per filter",
+        prep="in",
+    ),
+    _Slip(
+        of=("params",),
+        kinds=(),
+        delta=lambda s: -s.layer.count_params(),
+        say="you left out{where}",
+        why="the total adds up the parameters of every layer",
+        prep="",
+        every=False,
+    ),
+    # ----- a model's FLOPs
+    _Slip(
+        of=("flops",),
+        kinds=(),
+        delta=lambda s: -s.row.flops_activation,
+        say="you forgot the activation FLOPs{where}",
+        why="every output value also goes through its activation, out × a "
+        "(relu, sigmoid, tanh 1; softmax 6)",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=(),
+        delta=lambda s: -5 * s.row.output_elements if _act(s.layer) == "softmax" else 0,
+        say="softmax costs 6 FLOPs per output in the course's table, not 1{where}",
+        why="out × 6",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=(*_WEIGHTED, *_RECURRENT),
+        delta=lambda s: -s.row.macs,
+        say="a multiply-add is 2 FLOPs{where}",
+        why="the weight part is 2·in·out (2 × MACs), you counted 1 per weight",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=_POOLING,
+        delta=lambda s: -s.row.flops,
+        say="you forgot the pooling layers{where}",
+        why="max pooling reads every value of its window, prod(pool) × (output elements) FLOPs",
+        one="you forgot {where}",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=_WEIGHTED,
+        delta=lambda s: s.row.output_elements,
+        say="you added a separate bias FLOP{where}",
+        why="the course folds the bias add into 2·in·out",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=_RECURRENT,
+        delta=lambda s: s.row.flops // _time_steps(s.layer) - s.row.flops,
+        say="you counted one time step{where}",
+        why="a recurrent layer runs its step T times, once per element of the sequence",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=_GATED,
+        delta=lambda s: -s.row.flops_other,
+        say="you left out the LSTM's element-wise work{where}",
+        why="4a per step: c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=_CONV,
+        delta=lambda s: _one_channel(s.row.flops_compute, s.layer),
+        say="a filter spans every input channel{where}",
+        why="multiply the kernel size by C_in",
+        prep="in",
+    ),
+    _Slip(
+        of=("flops",),
+        kinds=(),
+        but=_POOLING,  # a pooling layer left out: "you forgot the pooling layers" above
+        delta=lambda s: -s.row.flops,
+        say="you left out{where}",
+        why="the total adds up the FLOPs of every layer, pooling and recurrent layers included",
+        prep="",
+        every=False,
+    ),
+    # ----- the FLOPs of one time step of a recurrent layer
+    _Slip(
+        of=("step",),
+        kinds=_RECURRENT,
+        delta=lambda s: -s.row.flops_activation // _time_steps(s.layer),
+        say="you forgot the activation FLOPs of the step",
+        why="a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM",
+    ),
+    _Slip(
+        of=("step",),
+        kinds=_RECURRENT,
+        delta=lambda s: -s.row.macs // _time_steps(s.layer),
+        say="a multiply-add is 2 FLOPs",
+        why="2·g·a·(i + a), not g·a·(i + a)",
+    ),
+    _Slip(
+        of=("step",),
+        kinds=_GATED,
+        delta=lambda s: -s.row.flops_other // _time_steps(s.layer),
+        say="you left out the LSTM's element-wise work",
+        why="4a per step",
+    ),
+)
+
+
+def _slips(of: str, sites: list[_Site]) -> list[tuple[_Slip, dict[str, int]]]:
+    """The slips of the table that answer ``of`` can hold, each with its change of the answer
+    in every site: {label: delta}, the deltas of sites with the same label added up."""
+    found = []
+    for slip in _SLIPS:
+        if of not in slip.of:
+            continue
+        deltas: dict[str, int] = {}
+        for site in sites:
+            delta = slip.delta(site) if slip.made_in(site) else 0
+            deltas[site.label] = deltas.get(site.label, 0) + delta
+        found.append((slip, deltas))
+    return found
+
+
+def _labels(model) -> dict[str, str]:
+    """Layer name → "layer 2 (Dense)", numbered as the check cells number layers (from 1)."""
+    return {x.name: f"layer {i} ({type(x).__name__})" for i, x in enumerate(_layers(model), 1)}
+
+
+def _layer_sites(model) -> list[_Site]:
+    """One site per layer in ``model.layers``, named as the check cells name it."""
+    labels = _labels(model)
+    return [_Site(labels.get(x.name, ""), x) for x in model.layers]
+
+
+def _by_row_name(model) -> dict:
+    """Every layer of ``model``, nested models' layers included, by the name of its profile row
+    ("outer/inner" for a layer of a nested model)."""
+    import keras
+
+    layers, todo = {}, [("", model)]
+    while todo:
+        prefix, m = todo.pop()
+        for x in m.layers:
+            layers[prefix + x.name] = x
+            if isinstance(x, keras.Model):
+                todo.append((f"{prefix}{x.name}/", x))
+    return layers
+
+
+def _row_sites(model, report) -> list[_Site]:
+    """One site per row of ``report`` (a layer of a nested model too), with its layer."""
+    labels, layers = _labels(model), _by_row_name(model)
+    return [
+        _Site(labels.get(r.name, f"{r.name} ({r.kind})"), layers.get(r.name), r)
+        for r in report.leaves
+    ]
+
+
+def _guesses(found: list[tuple[_Slip, dict[str, int]]]) -> tuple[list, list]:
     """([(delta, message)] of each slip made in every layer, [(delta, message)] in one layer).
 
     A slip that touches only one layer is named with that layer. Layers whose slip moves the
     total by the same amount are named together ("layer 1 (Dense) or layer 2 (Dense)").
     """
     whole, single = [], []
-    for slip in slips:
-        parts = {w: d for w, d in slip.deltas.items() if d}
+    for slip, deltas in found:
+        parts = {w: d for w, d in deltas.items() if d}
         if len(parts) == 1:
             ((where, delta),) = parts.items()
             (whole if slip.every else single).append((delta, slip.message(where)))
@@ -267,103 +526,6 @@ def _guesses(slips: list[_Slip]) -> tuple[list, list]:
     return whole, single
 
 
-def _labels(model) -> dict[str, str]:
-    """Layer name → "layer 2 (Dense)", numbered as the check cells number layers (from 1)."""
-    return {x.name: f"layer {i} ({type(x).__name__})" for i, x in enumerate(_layers(model), 1)}
-
-
-def _time_steps(model, row) -> int:
-    """Time steps T of a recurrent row (1 when the layer or its length is not known)."""
-    layer = {x.name: x for x in model.layers}.get(row.name)
-    steps = layer.input.shape[1] if layer is not None else None
-    return int(steps) if steps is not None else 1
-
-
-def _flops_mistakes(model, report) -> list[_Slip]:
-    """The typical FLOPs slips, each with its change of the total in every layer it touches."""
-    rows = report.leaves
-    layers = {layer.name: layer for layer in model.layers}
-    labels = _labels(model)
-
-    def per_row(value) -> dict:
-        return {labels.get(r.name, f"{r.name} ({r.kind})"): value(r) for r in rows}
-
-    def c_in(r) -> int:
-        return layers[r.name].input.shape[-1] if r.name in layers else 1
-
-    def softmax(r) -> bool:
-        return r.name in layers and _act(layers[r.name]) == "softmax"
-
-    weighted = (*_WEIGHTED, *_RECURRENT)
-    return [
-        _Slip("you forgot the activation FLOPs{where}",
-              "every output value also goes through its activation, out × a "
-              "(relu, sigmoid, tanh 1; softmax 6)",
-              per_row(lambda r: -r.flops_activation)),
-        _Slip("softmax costs 6 FLOPs per output in the course's table, not 1{where}", "out × 6",
-              per_row(lambda r: -5 * r.output_elements if softmax(r) else 0), prep="in"),
-        _Slip("a multiply-add is 2 FLOPs{where}",
-              "the weight part is 2·in·out (2 × MACs), you counted 1 per weight",
-              per_row(lambda r: -r.macs if r.kind in weighted else 0), prep="in"),
-        _Slip("you forgot the pooling layers{where}",
-              "max pooling reads every value of its window, prod(pool) × (output elements) FLOPs",
-              per_row(lambda r: -r.flops if r.kind in _POOLING else 0),
-              one="you forgot {where}"),
-        _Slip("you added a separate bias FLOP{where}",
-              "the course folds the bias add into 2·in·out",
-              per_row(lambda r: r.output_elements if r.kind in _WEIGHTED else 0), prep="in"),
-        _Slip("you counted one time step{where}",
-              "a recurrent layer runs its step T times, once per element of the sequence",
-              per_row(lambda r: r.flops // _time_steps(model, r) - r.flops
-                      if r.kind in _RECURRENT else 0), prep="in"),
-        _Slip("you left out the LSTM's element-wise work{where}",
-              "4a per step: c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a",
-              per_row(lambda r: -r.flops_other if r.kind in ("LSTM", "GRU") else 0), prep="in"),
-        _Slip("a filter spans every input channel{where}", "multiply the kernel size by C_in",
-              per_row(lambda r: r.flops_compute // c_in(r) - r.flops_compute
-                      if r.kind.startswith("Conv") else 0), prep="in"),
-        _Slip("you left out{where}",
-              "the total adds up the FLOPs of every layer, pooling and recurrent layers included",
-              per_row(lambda r: -r.flops if r.kind not in _POOLING else 0),  # pooling: above
-              prep="", every=False),
-    ]
-
-
-def _params_mistakes(model, named: bool = True) -> list[_Slip]:
-    """The typical parameter-count slips, each with its change of the total per layer.
-
-    ``named=False`` (one layer checked on its own) leaves the layers unnamed.
-    """
-    labels = _labels(model) if named else {}
-    per: dict[str, dict] = {k: {} for k in ("bias", "gates", "recurrent", "cin", "layer")}
-    for layer in model.layers:
-        where, kind = labels.get(layer.name, ""), type(layer).__name__
-        bias = sum(math.prod(w.shape) for w in layer.weights if w.name.endswith("bias"))
-        gates = recurrent = cin = 0
-        if kind in ("LSTM", "GRU"):
-            g = 4 if kind == "LSTM" else 3
-            gates = layer.count_params() - layer.count_params() // g
-        if kind in _RECURRENT:
-            recurrent = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind] * layer.units**2
-        if kind.startswith("Conv"):
-            w = math.prod(layer.kernel.shape)
-            cin = w - w // layer.input.shape[-1]
-        for key, value in zip(per, (bias, gates, recurrent, cin, layer.count_params())):
-            per[key][where] = per[key].get(where, 0) - value
-    return [
-        _Slip("you forgot the bias{where}",
-              "every unit (or filter) has one bias as well as its weights, in·out + out",
-              per["bias"]),
-        _Slip("an LSTM has four gates{where}",
-              "g = 4, each with its own W, U and b: g × [a(a + i) + a]", per["gates"], prep="in"),
-        _Slip("you forgot the recurrent weights U{where}",
-              "a × a per gate, the previous hidden state feeds every gate", per["recurrent"]),
-        _Slip("a filter spans every input channel{where}",
-              "k_h × k_w × C_in weights per filter", per["cin"], prep="in"),
-    ] + ([_Slip("you left out{where}", "the total adds up the parameters of every layer",
-                per["layer"], prep="", every=False)] if named else [])
-
-
 def _either(messages: list[str]) -> str:
     """One sentence naming every slip that fits ("" for none), the likeliest first."""
     messages = list(dict.fromkeys(messages))
@@ -372,9 +534,10 @@ def _either(messages: list[str]) -> str:
     return "one of these slips: " + "; or ".join(messages) + "."
 
 
-def _diagnose(got: int, right: int, slips: list[_Slip], what: str) -> str:
-    """The slip that turns ``right`` into ``got``: in every layer, in one layer, or two at once."""
-    whole, single = _guesses(slips)
+def _diagnose(got: int, right: int, found: list[tuple[_Slip, dict[str, int]]], what: str) -> str:
+    """The slip (:func:`_slips`) that turns ``right`` into ``got``: in every layer, in one layer,
+    or two at once."""
+    whole, single = _guesses(found)
     named = _either([m for d, m in whole + single if got == right + d])
     if named:
         return named
@@ -396,12 +559,15 @@ def _probe_model(model):
     import keras
 
     L = keras.layers
-    kinds = {type(x).__name__ for x in model.layers}
-    if "LSTM" in kinds:
+
+    def has(*kinds: str) -> bool:
+        return any(_is(x, kinds) for x in model.layers)
+
+    if has("LSTM"):
         body = [keras.Input((4, 2)), L.LSTM(2), L.Dense(3, activation="softmax")]
-    elif "SimpleRNN" in kinds:
+    elif has("SimpleRNN"):
         body = [keras.Input((3, 2)), L.SimpleRNN(2), L.Dense(1, activation="sigmoid")]
-    elif kinds & {"Conv3D", "MaxPooling3D"}:
+    elif has("Conv3D", "MaxPooling3D"):
         body = [
             keras.Input((4, 6, 6, 2)),
             L.Conv3D(3, (2, 3, 3), activation="relu"),
@@ -409,7 +575,7 @@ def _probe_model(model):
             L.Flatten(),
             L.Dense(2, activation="softmax"),
         ]
-    elif kinds & {"Conv2D", "MaxPooling2D"}:
+    elif has("Conv2D", "MaxPooling2D"):
         body = [
             keras.Input((7, 7, 2)),
             L.Conv2D(3, (3, 3), activation="relu"),
@@ -521,7 +687,8 @@ def _call_compute(compute, model):
         result = compute(model)
     except NotImplementedError:
         _fail(
-            "compute(model) is not written yet: replace `raise NotImplementedError()` with your code."
+            "compute(model) is not written yet: replace `raise NotImplementedError()` with your "
+            "code."
         )
     except AttributeError as error:
         hint = keras2_hint(error)
@@ -536,7 +703,8 @@ def _call_compute(compute, model):
 
 
 def check_compute(compute, model) -> None:
-    """``compute(model) -> (params, flops)`` against ``model.count_params()`` and the course's FLOPs.
+    """``compute(model) -> (params, flops)`` against ``model.count_params()`` and the course's
+    FLOPs.
 
     Runs it on ``model`` and on a small model of the same family it has not seen.
     """
@@ -551,14 +719,15 @@ def check_compute(compute, model) -> None:
         params, flops = _call_compute(compute, m)
         right = m.count_params()
         if params != right:
-            why = _diagnose(params, right, _params_mistakes(m), "the parameter count")
+            why = _diagnose(params, right, _slips("params", _layer_sites(m)), "the parameter count")
             _fail(
                 f"on {which}, compute gives {params} parameters but model.count_params() is "
                 f"{right}: {why}"
             )
         report = _profile(m)
         if flops != report.flops:
-            why = _diagnose(flops, report.flops, _flops_mistakes(m, report), "the FLOPs count")
+            found = _slips("flops", _row_sites(m, report))
+            why = _diagnose(flops, report.flops, found, "the FLOPs count")
             _fail(f"on {which}, compute's FLOPs are not the course's count: {why}")
     _ok(
         "compute(model) agrees with model.count_params() and with the course's FLOPs rules, "
@@ -572,10 +741,8 @@ def check_flops(flops, model, name: str = "flops") -> None:
     flops = _whole(flops, name)
     report = _profile(model)
     if flops != report.flops:
-        _fail(
-            f"{name}: "
-            + _diagnose(flops, report.flops, _flops_mistakes(model, report), "the FLOPs count")
-        )
+        found = _slips("flops", _row_sites(model, report))
+        _fail(f"{name}: " + _diagnose(flops, report.flops, found, "the FLOPs count"))
     _ok(f"{name} is the course's FLOPs count for this model.")
 
 
@@ -584,11 +751,11 @@ def check_step_flops(step_flops, model, name: str = "step_flops") -> None:
     model = _require_model(model)
     step_flops = _whole(step_flops, name)
     report = _profile(model)
-    rows = [r for r in report.leaves if r.kind in _RECURRENT]
-    if not rows:
+    recurrent = [s for s in _row_sites(model, report) if _is(s.layer, _RECURRENT)]
+    if not recurrent:
         _fail("this model has no recurrent layer (SimpleRNN, LSTM, GRU).")
-    row = rows[0]
-    steps = _time_steps(model, row)
+    layer, row = recurrent[0].layer, recurrent[0].row
+    steps = _time_steps(layer)
     right = row.flops // steps
     if step_flops == right:
         _ok(f"{name} is the FLOPs of one time step of {row.kind}.")
@@ -597,16 +764,8 @@ def check_step_flops(step_flops, model, name: str = "step_flops") -> None:
         _fail(f"{name} is the FLOPs of the whole sequence ({steps} steps); give one step.")
     if step_flops == report.flops or step_flops == right + report.flops - row.flops:
         _fail(f"{name} includes the Dense layer; give the recurrent layer's step only.")
-    slips = [
-        _Slip("you forgot the activation FLOPs of the step",
-              "a × act for SimpleRNN; 3a·σ + 2a·tanh for LSTM",
-              {"": -row.flops_activation // steps}),
-        _Slip("a multiply-add is 2 FLOPs", "2·g·a·(i + a), not g·a·(i + a)",
-              {"": -row.macs // steps}),
-        _Slip("you left out the LSTM's element-wise work", "4a per step",
-              {"": -row.flops_other // steps}),
-    ]
-    _fail(f"{name}: " + _diagnose(step_flops, right, slips, "the step's FLOPs"))
+    found = _slips("step", [_Site("", layer, row)])
+    _fail(f"{name}: " + _diagnose(step_flops, right, found, "the step's FLOPs"))
 
 
 # --------------------------------------------------------------------------- size and time
@@ -626,12 +785,13 @@ def check_size(size_bytes, size_kb, model) -> None:
         }
         if size_bytes in hints:
             _fail(f"size in bytes: {hints[size_bytes]}.")
-        whole, single = _guesses(_params_mistakes(model))
+        whole, single = _guesses(_slips("params", _layer_sites(model)))
         named = _either([m for d, m in whole + single if size_bytes == 4 * (params + d)])
         if named:
             _fail(f"size in bytes: params × 4 is right, but not the parameter count: {named}")
-        _fail("size in bytes: model size = parameters × 4 bytes (float32); use "
-              "model.count_params().")
+        _fail(
+            "size in bytes: model size = parameters × 4 bytes (float32); use model.count_params()."
+        )
     if not _close(kb, size_bytes / 1024):
         hints = [
             (size_bytes, "you gave the bytes again: KB = bytes / 1024"),
@@ -675,9 +835,10 @@ def check_time(time_s, model, flops_per_second: float = 1e9) -> None:
             "inference time looks rounded (round(t, 6) or 2 significant digits): give the exact "
             "FLOPs / FLOPS; round only when you print it, e.g. print(f'{t:.3g} s')."
         )
-    whole, single = _guesses(_flops_mistakes(model, report))
-    named = _either([m for d, m in whole + single
-                     if _close(t, (report.flops + d) / flops_per_second)])
+    whole, single = _guesses(_slips("flops", _row_sites(model, report)))
+    named = _either(
+        [m for d, m in whole + single if _close(t, (report.flops + d) / flops_per_second)]
+    )
     if named:
         _fail(f"inference time: the formula is right but the FLOPs are not: {named}")
     _fail(f"inference time should be the model's FLOPs / FLOPS (seconds at {speed}).")
@@ -720,30 +881,31 @@ def check_shapes(shapes, model) -> None:
         got, right = _shape(value, i), tuple(int(d) for d in layer.output.shape[1:])
         if got == right:
             continue
-        kind = type(layer).__name__
         n_in = tuple(int(d) for d in layer.input.shape[1:-1])
-        where = f"layer {i + 1} ({kind})"
+        where = f"layer {i + 1} ({type(layer).__name__})"
+        conv, pooling = _is(layer, _CONV), _is(layer, _POOLING)
         if len(got) != len(right):
             _fail(
-                f"{where}: its output has {len(right)} axes after the batch axis, you gave {len(got)}."
+                f"{where}: its output has {len(right)} axes after the batch axis, you gave "
+                f"{len(got)}."
             )
-        if kind.startswith("Conv") and got[-1] != right[-1]:
+        if conv and got[-1] != right[-1]:
             _fail(f"{where}: a convolution outputs one channel per filter.")
-        if kind.startswith("Conv") and got[:-1] == n_in:
+        if conv and got[:-1] == n_in:
             _fail(
                 f"{where}: with padding='valid' there is no padding, so each side shrinks: "
                 "n − k + 1 (for stride 1)."
             )
-        if kind.startswith("Conv") and all(g == r - 1 for g, r in zip(got[:-1], right[:-1])):
+        if conv and all(g == r - 1 for g, r in zip(got[:-1], right[:-1])):
             _fail(f"{where}: one off — a kernel of size k fits n − k + 1 times in n, not n − k.")
-        if kind in _POOLING and got[-1] != right[-1]:
+        if pooling and got[-1] != right[-1]:
             _fail(f"{where}: pooling keeps the number of channels.")
-        if kind in _POOLING and all(g >= r for g, r in zip(got[:-1], right[:-1])):
+        if pooling and all(g >= r for g, r in zip(got[:-1], right[:-1])):
             _fail(
                 f"{where}: pooling with padding='valid' keeps only whole windows: "
                 "floor((n − pool) / stride) + 1 rounds down."
             )
-        if kind == "Flatten":
+        if _is(layer, ("Flatten",)):
             _fail(f"{where}: Flatten gives one axis, the product of its input's sizes.")
         _fail(
             f"{where}: output shape {got} is not right; recompute it with the output-size formula."
@@ -753,7 +915,9 @@ def check_shapes(shapes, model) -> None:
 
 def check_layer_params(values, model) -> None:
     """One parameter count per layer of ``model``, in order."""
-    model = _one_per_layer(values, model, "numbers", "count", "pooling and Flatten count too, with 0")
+    model = _one_per_layer(
+        values, model, "numbers", "count", "pooling and Flatten count too, with 0"
+    )
     for i, (value, layer) in enumerate(zip(values, _layers(model))):
         got, right = _whole(value, f"item {i + 1}"), layer.count_params()
         if got == right:
@@ -762,7 +926,6 @@ def check_layer_params(values, model) -> None:
         where = f"layer {i + 1} ({kind})"
         if right == 0:
             _fail(f"{where} has no weights: pooling and Flatten layers have 0 parameters.")
-        wrapper = type("_One", (), {"layers": [layer], "weights": layer.weights})
-        why = _diagnose(got, right, _params_mistakes(wrapper, named=False), "the count")
+        why = _diagnose(got, right, _slips("layer", [_Site("", layer)]), "the count")
         _fail(f"{where}: {why}")
     _ok("every layer's parameter count matches the model (their sum is model.count_params()).")

@@ -25,6 +25,7 @@ ACT = {"linear": 0, "relu": 1, "sigmoid": 1, "tanh": 1, "softmax": 6}
 def models():
     return {
         "q1": course.q1(),
+        "q3": course.q3(),
         "q4": course.q4(),
         "q5": course.q5(),
         "q6": course.q6(),
@@ -108,7 +109,7 @@ def test_check_compute_names_the_forgotten_bias(models):
 
 def test_check_compute_names_the_forgotten_activation_flops(models):
     # Q1 FLOPs without activations: 2·5·5 + 2·5·5 + 2·5·1 = 110 instead of 121
-    assert dense_compute(models["q1"], activation=False)[1] == 110
+    assert "forgot the activation FLOPs" in fails(checks.check_flops, 110, models["q1"])
     msg = fails(checks.check_compute, lambda m: dense_compute(m, activation=False), models["q1"])
     assert "forgot the activation FLOPs" in msg
 
@@ -207,7 +208,7 @@ def test_check_layer_params_names_the_bias_and_the_input_channels(models):
     assert "0 parameters" in fails(checks.check_layer_params, [896, 5] + right[2:], models["q5"])
 
 
-NOTEBOOK_CODE = '''
+NOTEBOOK_CODE = """
 import nncost
 class LayerCost:
     def __init__(self, layer):
@@ -232,7 +233,7 @@ def _make():
         return sum(layer.count_params() for layer in model.layers), 0
     return inner
 asks_through_a_closure = _make()
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -258,7 +259,7 @@ def test_a_functional_model_is_checked_like_the_sequential_one():
     x = keras.layers.Dense(5, activation="relu")(inputs)
     x = keras.layers.Dense(5, activation="relu")(x)
     model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
-    assert type(model.layers[0]).__name__ == "InputLayer"
+    assert isinstance(model.layers[0], keras.layers.InputLayer)
     checks.check_model(model, "q1")
     checks.check_layer_params([30, 30, 6], model)  # 5·5 + 5, 5·5 + 5, 5·1 + 1
     checks.check_shapes([(5,), (5,), (1,)], model)
@@ -376,6 +377,264 @@ def test_check_time_names_the_layer_left_out_and_rounding_of_a_cnn():
     assert "looks rounded" in fails(checks.check_time, 0.0051, course.q3())  # 2 digits
 
 
+# --------------------------------------------------------------------------- the table of slips
+# Q1: Dense 5 relu, Dense 5 relu, Dense 1 sigmoid on 5 inputs: 30 + 30 + 6 = 66 params;
+#     FLOPs (2·5·5 + 5) + (2·5·5 + 5) + (2·5·1 + 1) = 55 + 55 + 11 = 121, MACs 25 + 25 + 5 = 55.
+# Q6: SimpleRNN 3 (tanh) on 5 steps × 4, Dense 2 sigmoid: params 4·3 + 3·3 + 3 = 24 and 8;
+#     FLOPs 5 × (2·3·(4+3) + 3) = 5 × 45 = 225 and 2·3·2 + 2 = 14: 239.
+# Q7: LSTM 3 on 5 steps × 4, Dense 1 sigmoid: params 4·(3·(3+4) + 3) = 96 and 4;
+#     one step 2·4·3·(4+3) + 3·3·1 + 2·3·1 + 4·3 = 168 + 9 + 6 + 12 = 195 (84 MACs);
+#     FLOPs 5 × 195 + (2·3·1 + 1) = 975 + 7 = 982.
+# Q3: params 320, 0, 18,496, 0, 0, 102,464, 650 (conv 2: (3·3·32 + 1)·64); FLOPs Q3_FLOPS above.
+SLIP_CASES = {
+    "bias": (
+        checks.check_layer_params,
+        [25, 30, 6],
+        "q1",  # layer 1: 5·5 without its 5 biases
+        (
+            "you forgot the bias: every unit (or filter) has one bias as well as its weights, "
+            "in·out + out"
+        ),
+    ),
+    "gates": (
+        checks.check_layer_params,
+        [24, 4],
+        "q7",  # one gate: 3·(3+4) + 3 = 24, not 96
+        "an LSTM has four gates: g = 4, each with its own W, U and b: g × [a(a + i) + a]",
+    ),
+    "recurrent U": (
+        checks.check_layer_params,
+        [15, 8],
+        "q6",  # 24 − 3·3 = 15
+        (
+            "you forgot the recurrent weights U: a × a per gate, the previous hidden state "
+            "feeds every gate"
+        ),
+    ),
+    "C_in params": (
+        checks.check_layer_params,
+        [320, 0, 640, 0, 0, 102_464, 650],
+        "q3",
+        # conv 2 without C_in: (3·3 + 1)·64 = 640, not (3·3·32 + 1)·64 = 18,496
+        "a filter spans every input channel: k_h × k_w × C_in weights per filter",
+    ),
+    "layer left out of params": (
+        checks.check_size,
+        4 * 96,
+        4 * 96 / 1024,
+        "q7",  # 100 − 4
+        "you left out layer 2 (Dense): the total adds up the parameters of every layer",
+    ),
+    "activation": (
+        checks.check_flops,
+        239 - 5 * 3,
+        "q6",  # tanh: 3 per step, 5 steps
+        (
+            "you forgot the activation FLOPs of layer 1 (SimpleRNN): every output value also "
+            "goes through its activation, out × a (relu, sigmoid, tanh 1; softmax 6)"
+        ),
+    ),
+    "softmax": (
+        checks.check_flops,
+        Q3_FLOPS - 10 * 5,
+        "q3",  # 10 outputs × (6 − 1)
+        "softmax costs 6 FLOPs per output in the course's table, not 1 in layer 7 (Dense): out × 6",
+    ),
+    "multiply-add": (
+        checks.check_flops,
+        121 - 55,
+        "q1",  # 1 FLOP per MAC: 121 − 55 = 66
+        (
+            "a multiply-add is 2 FLOPs: the weight part is 2·in·out (2 × MACs), you counted 1 "
+            "per weight"
+        ),
+    ),
+    "pooling": (
+        checks.check_flops,
+        Q3_FLOPS - 21_632 - 6_400,
+        "q3",  # both pooling layers
+        (
+            "you forgot the pooling layers: max pooling reads every value of its window, "
+            "prod(pool) × (output elements) FLOPs"
+        ),
+    ),
+    "bias FLOP": (
+        checks.check_flops,
+        239 + 2,
+        "q6",  # Dense: 2 outputs, one bias add each
+        (
+            "you added a separate bias FLOP in layer 2 (Dense): the course folds the bias add "
+            "into 2·in·out"
+        ),
+    ),
+    "one time step": (
+        checks.check_flops,
+        195 + 7,
+        "q7",
+        (
+            "you counted one time step in layer 1 (LSTM): a recurrent layer runs its step T "
+            "times, once per element of the sequence"
+        ),
+    ),
+    "element-wise": (
+        checks.check_flops,
+        982 - 5 * 12,
+        "q7",  # 4a = 12 per step, 5 steps
+        (
+            "you left out the LSTM's element-wise work in layer 1 (LSTM): 4a per step: "
+            "c = f⊙c + i⊙g is 3a, h = o⊙tanh(c) is a"
+        ),
+    ),
+    "C_in FLOPs": (
+        checks.check_flops,
+        Q3_FLOPS - 4_460_544 + 139_392,
+        "q3",  # 2·9·7,744
+        "a filter spans every input channel in layer 3 (Conv2D): multiply the kernel size by C_in",
+    ),
+    "layer left out of FLOPs": (
+        checks.check_flops,
+        225,
+        "q6",  # 239 − 14
+        (
+            "you left out layer 2 (Dense): the total adds up the FLOPs of every layer, pooling "
+            "and recurrent layers included"
+        ),
+    ),
+    "step activation": (
+        checks.check_step_flops,
+        45 - 3,
+        "q6",  # 2·3·(4+3) = 42, no tanh
+        (
+            "you forgot the activation FLOPs of the step: a × act for SimpleRNN; "
+            "3a·σ + 2a·tanh for LSTM"
+        ),
+    ),
+    "step multiply-add": (
+        checks.check_step_flops,
+        195 - 84,
+        "q7",  # 84 MACs counted once
+        "a multiply-add is 2 FLOPs: 2·g·a·(i + a), not g·a·(i + a)",
+    ),
+    "step element-wise": (
+        checks.check_step_flops,
+        195 - 12,
+        "q7",
+        "you left out the LSTM's element-wise work: 4a per step",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SLIP_CASES))
+def test_each_slip_of_the_table_is_named_word_for_word(models, case):
+    check, *answers, question, says = SLIP_CASES[case]
+    assert says in fails(check, *answers, models[question])
+
+
+def test_every_slip_of_the_table_has_a_case_above():
+    """A slip added to nncost.checks' table without a case here fails: each slip's rule (its
+    ``why``) is in the words a case above expects, word for word."""
+    expected = " ".join(case[-1] for case in SLIP_CASES.values())
+    missing = [slip.say for slip in checks._SLIPS if slip.why not in expected]
+    assert not missing
+
+
+def test_every_kind_in_the_table_of_slips_is_a_keras_layer():
+    """The table names kinds of layer by their keras.layers class (a misspelt one would only
+    fail when a student's check reached it)."""
+    kinds = {kind for slip in checks._SLIPS for kind in (*slip.kinds, *slip.but)}
+    assert {"Dense", "Conv2D", "LSTM", "MaxPooling2D"} <= kinds
+    for kind in kinds:
+        assert issubclass(getattr(keras.layers, kind), keras.layers.Layer), kind
+
+
+# --------------------------------------------------------------------------- layer classes
+class MyDense(keras.layers.Dense):
+    """A student's own layer class: a subclass of Dense is checked as a Dense."""
+
+
+class MyConv2D(keras.layers.Conv2D):
+    pass
+
+
+class MyLSTM(keras.layers.LSTM):
+    pass
+
+
+def test_a_subclass_of_dense_is_checked_as_a_dense_and_named_by_its_class():
+    q1 = keras.Sequential(
+        [
+            keras.Input((5,)),
+            MyDense(5, activation="relu"),
+            MyDense(5, activation="relu"),
+            MyDense(1, activation="sigmoid"),
+        ]
+    )
+    checks.check_model(q1, "q1")
+    checks.check_flops(121, q1)
+    # one bias add in the sigmoid layer, 1 output: 121 + 1
+    assert "separate bias FLOP in layer 3 (MyDense)" in fails(checks.check_flops, 122, q1)
+    # 1 FLOP per multiply-add in layer 1: 121 − 5·5
+    assert "2 FLOPs in layer 1 (MyDense)" in fails(checks.check_flops, 121 - 25, q1)
+
+
+def test_a_subclass_of_conv2d_gets_the_convolution_hints():
+    # Q4's first layers: Conv2D 32 3×3 on 32×32×3 → 30×30×32, MaxPooling 2×2 → 15×15×32
+    model = keras.Sequential(
+        [keras.Input((32, 32, 3)), MyConv2D(32, (3, 3)), keras.layers.MaxPooling2D((2, 2))]
+    )
+    checks.check_shapes([(30, 30, 32), (15, 15, 32)], model)
+    assert "n − k + 1" in fails(checks.check_shapes, [(32, 32, 32), (15, 15, 32)], model)
+    assert "one channel per filter" in fails(
+        checks.check_shapes, [(30, 30, 3), (15, 15, 32)], model
+    )
+    # (3·3·3 + 1)·32 = 896; without C_in (3·3 + 1)·32 = 320
+    checks.check_layer_params([896, 0], model)
+    assert "every input channel" in fails(checks.check_layer_params, [320, 0], model)
+
+
+def test_a_subclass_of_lstm_is_recurrent():
+    # Q7 with MyLSTM: one step 195 FLOPs, 5 steps + Dense 7 = 982 (see the table above)
+    q7 = keras.Sequential([keras.Input((5, 4)), MyLSTM(3), keras.layers.Dense(1, "sigmoid")])
+    checks.check_step_flops(195, q7)
+    assert "one time step in layer 1 (MyLSTM)" in fails(checks.check_flops, 195 + 7, q7)
+    assert "four gates" in fails(checks.check_layer_params, [24, 4], q7)
+
+
+def test_the_slips_of_a_layer_inside_a_nested_model_are_found():
+    # inner model: Dense 4 relu on 5 inputs, 2·5·4 + 4 = 44; Dense 3 softmax, 2·4·3 + 3·6 = 42
+    inner = keras.Sequential(
+        [
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ],
+        name="inner",
+    )
+    model = keras.Sequential([keras.Input((5,)), inner])
+    checks.check_flops(44 + 42, model)
+    # softmax counted 1 per output: 3 × 5 fewer
+    msg = fails(checks.check_flops, 44 + 42 - 15, model)
+    assert (
+        "softmax costs 6 FLOPs per output in the course's table, not 1 in inner/out (Dense)" in msg
+    )
+
+
+def test_import_nncost_checks_leaves_keras_out():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nncost.checks; print([m for m in ('keras', 'tensorflow') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.stdout.strip() == "[]"
+
+
 # --------------------------------------------------------------------------- Keras 2 habits
 def test_check_compute_names_the_keras_3_fix_for_input_shape(models):
     def keras2(model):
@@ -439,8 +698,13 @@ def test_hints_install_does_nothing_outside_ipython_and_stays_light():
         "import sys, nncost, nncost.hints; "
         "print(nncost.hints.install(), [m for m in ('keras', 'tensorflow') if m in sys.modules])"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     assert done.stdout.strip() == "False []"
 
 
