@@ -54,6 +54,9 @@ _autograde[_execute : _execute + 1] = [
     "autograder.execute.SurvivingExecute",
     "autograder.verdict.Judge",
 ]
+# nbgrader's metadata check with its schema's validator built once (autograder/sanitize.py)
+_CHECK = "nbgrader.preprocessors.checkcellmetadata.CheckCellMetadata"
+_autograde = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _autograde]
 c.Autograde.autograde_preprocessors = _autograde
 # The locked, ungraded cells after a notebook's last graded part (charts, the explorer, the
 # latency measurement) are not run while grading: no grade depends on them, and they are half
@@ -66,6 +69,7 @@ c.SurvivingExecute.shutdown_kernel = "immediate"
 _sanitize = _names(Autograde.class_traits()["sanitize_preprocessors"])
 _sanitize.insert(_sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
                  "autograder.sanitize.ForgetUnknownCells")
+_sanitize = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _sanitize]
 c.Autograde.sanitize_preprocessors = _sanitize
 # the references of the verdicts (metadata.nncost) never reach a student
 c.GenerateAssignment.preprocessors = [
