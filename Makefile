@@ -19,6 +19,7 @@ demo: $(STAMP)
 ## test: the whole test suite
 test: $(STAMP) chromium npm
 	$(PY) -m ruff check nncost autograder tests benchmarks
+	$(PY) -m ruff format --check nncost autograder tests benchmarks
 	$(PY) -m pytest
 
 clean:

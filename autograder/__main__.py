@@ -65,8 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     release = sub.add_parser("release", help="regenerate assignments/ from source/ (nbgrader)")
     release.add_argument("--root", default=str(ROOT), help="course directory (default: the repo)")
-    release.add_argument("--zip", type=Path, default=None, metavar="PATH",
-                         help="also write the released notebooks to a zip for Canvas/Moodle")
+    release.add_argument(
+        "--zip",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the released notebooks to a zip for Canvas/Moodle",
+    )
     release.set_defaults(run=_release)
     sub.add_parser(
         "walkthroughs", help="executed solution walkthroughs in walkthroughs/"

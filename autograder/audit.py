@@ -63,12 +63,38 @@ _FORBIDDEN_ATTRS = {
     ("os", "popen"): "runs another program (os.popen)",
 }
 _FORBIDDEN_MODULES = {"builtins", "ctypes", "importlib", "signal", "gc", "inspect", "subprocess"}
-_LYING_DUNDERS = {"__eq__", "__ne__", "__bool__", "__lt__", "__le__", "__gt__", "__ge__",
-                  "__hash__", "__int__", "__float__", "__index__", "__abs__", "__sub__",
-                  "__rsub__", "__getattribute__", "__instancecheck__", "__class__"}
+_LYING_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__bool__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__hash__",
+    "__int__",
+    "__float__",
+    "__index__",
+    "__abs__",
+    "__sub__",
+    "__rsub__",
+    "__getattribute__",
+    "__instancecheck__",
+    "__class__",
+}
 #: attributes whose *reading* already reaches into code or frames
-_INTERNALS = {"__globals__", "__code__", "__closure__", "__subclasses__", "__builtins__",
-              "f_globals", "f_locals", "f_back", "gi_frame", "tb_frame"}
+_INTERNALS = {
+    "__globals__",
+    "__code__",
+    "__closure__",
+    "__subclasses__",
+    "__builtins__",
+    "f_globals",
+    "f_locals",
+    "f_back",
+    "gi_frame",
+    "tb_frame",
+}
 #: the grader's files: a string naming one is a look at the answers or the grades
 _GRADER_FILES = ("gradebook", ".ipynb", "autograded/", "submitted/", "nbgrader_config")
 #: IPython magics that only time, plot or install
@@ -136,7 +162,8 @@ class _Auditor(ast.NodeVisitor):
             self.flag(target, f"replaces {target.attr}")
         chain = _chain(target)
         if isinstance(target, ast.Attribute) or (
-                isinstance(target, ast.Subscript) and {"__dict__", "modules"} & set(chain)):
+            isinstance(target, ast.Subscript) and {"__dict__", "modules"} & set(chain)
+        ):
             # module.name = … (a subscript only when it writes into a namespace:
             # os.environ["X"] = … and plt.rcParams["…"] = … are settings, not patches)
             root = _root_name(target)
@@ -219,8 +246,11 @@ def audit_source(source: str, modules: set[str] = frozenset()) -> list[str]:
             magic = stripped.lstrip("%").split(maxsplit=1)
             if stripped.startswith("!") or not magic or magic[0] not in _SAFE_MAGICS:
                 return [f"uses the IPython magic or shell escape {stripped.split()[0]!r}"]
-            rest = _timed_code(magic[1]) if len(magic) > 1 and magic[0] in ("time", "timeit") \
+            rest = (
+                _timed_code(magic[1])
+                if len(magic) > 1 and magic[0] in ("time", "timeit")
                 else "pass"
+            )
             lines.append(line[: len(line) - len(stripped)] + rest)  # %timeit f(x): audit f(x)
         else:
             lines.append(line)
@@ -237,8 +267,11 @@ def audit_source(source: str, modules: set[str] = frozenset()) -> list[str]:
 
 def instructor_code(released) -> set[str]:
     """The code of the instructor's locked cells in the released notebook ``released``."""
-    return {c.source for c in released.cells if c.get("cell_type") == "code"
-            and c.get("metadata", {}).get("nbgrader", {}).get("locked")}
+    return {
+        c.source
+        for c in released.cells
+        if c.get("cell_type") == "code" and c.get("metadata", {}).get("nbgrader", {}).get("locked")
+    }
 
 
 def audit_notebook(nb, instructor: set[str] = frozenset()) -> list[str]:

@@ -61,6 +61,7 @@ nncost.hints.install()
 ACTIVATION_FLOPS = {name: nncost.COURSE.activation_flops[name]
                     for name in ("linear", "relu", "sigmoid", "tanh", "softmax")}"""
 
+
 @dataclasses.dataclass
 class Hidden:
     """The hidden part of a graded cell: answers to export and the checks that judge them.
@@ -81,9 +82,13 @@ class Hidden:
     def code(self, grade_id: str) -> str:
         names = ", ".join(f"{name}={expr}" for name, expr in self.answers.items())
         return "\n".join(
-            [*self.imports, "import nncost.answers as _answers", "",
-             "# Hand the answers to the grader, which judges them outside this kernel.",
-             f"_answers.export({grade_id!r}, {names})"]
+            [
+                *self.imports,
+                "import nncost.answers as _answers",
+                "",
+                "# Hand the answers to the grader, which judges them outside this kernel.",
+                f"_answers.export({grade_id!r}, {names})",
+            ]
         )
 
 
@@ -242,11 +247,21 @@ def hidden_compute(index: int, cases: list[tuple[str, str]]) -> Hidden:
     what = ("params", "flops")[index]
     models = ", ".join(code for _, code in cases)
     return Hidden(
-        {"outputs": f"_answers.run(compute, [{models}])",
-         "uses": "sorted(_checks.names_used(compute))"},
-        [{"kind": "compute", "answer": "outputs", "index": index,
-          "label": ("parameter", "FLOPs")[index], "cases": [desc for desc, _ in cases],
-          "want": [golden(code)[what] for _, code in cases], "forbidden": list(FORBIDDEN[what])}],
+        {
+            "outputs": f"_answers.run(compute, [{models}])",
+            "uses": "sorted(_checks.names_used(compute))",
+        },
+        [
+            {
+                "kind": "compute",
+                "answer": "outputs",
+                "index": index,
+                "label": ("parameter", "FLOPs")[index],
+                "cases": [desc for desc, _ in cases],
+                "want": [golden(code)[what] for _, code in cases],
+                "forbidden": list(FORBIDDEN[what]),
+            }
+        ],
         ("import keras as _keras, nncost.checks as _checks, nncost.course as _course",),
     )
 
@@ -261,32 +276,62 @@ def worked(code: str, **profile) -> str:
 
 def hidden_int(var: str, want: int, label: str) -> Hidden:
     """``var`` must be a plain int equal to ``want``."""
-    return Hidden({var: var}, [{"kind": "equal", "answer": var, "want": {"type": "int", "value": want},
-                                "message": f"{var} is not the {label}"}])
+    return Hidden(
+        {var: var},
+        [
+            {
+                "kind": "equal",
+                "answer": var,
+                "want": {"type": "int", "value": want},
+                "message": f"{var} is not the {label}",
+            }
+        ],
+    )
 
 
 def hidden_float(var: str, want: float, label: str) -> Hidden:
     """``var`` must be a plain int or float within a millionth of ``want``."""
-    return Hidden({var: var}, [{"kind": "close", "answer": var, "want": want, "rel": 1e-6,
-                                "message": f"{var} is not the {label}"}])
+    return Hidden(
+        {var: var},
+        [
+            {
+                "kind": "close",
+                "answer": var,
+                "want": want,
+                "rel": 1e-6,
+                "message": f"{var} is not the {label}",
+            }
+        ],
+    )
 
 
 def hidden_size(prefix: str, code: str) -> Hidden:
     size = golden(code)["size_bytes"]
     return hidden_int(f"{prefix}_size_bytes", size, "model size in bytes") + hidden_float(
-        f"{prefix}_size_kb", size / 1024, "model size in KB")
+        f"{prefix}_size_kb", size / 1024, "model size in KB"
+    )
 
 
 def hidden_time(var: str, code: str) -> Hidden:
-    return hidden_float(var, golden(code)["time_s"],
-                        "inference time in seconds on a 1 GFLOPS processor")
+    return hidden_float(
+        var, golden(code)["time_s"], "inference time in seconds on a 1 GFLOPS processor"
+    )
 
 
 def hidden_list(var: str, code: str, field: str, label: str) -> Hidden:
     """``var``: one item per layer, ints (``layer_params``) or shapes of ints (``shapes``)."""
-    return Hidden({var: var}, [{"kind": "items", "answer": var, "want": golden(code)[field],
-                                "of": "shape" if field == "shapes" else "int",
-                                "message": f"{var}: {label}"}])
+    return Hidden(
+        {var: var},
+        [
+            {
+                "kind": "items",
+                "answer": var,
+                "want": golden(code)[field],
+                "of": "shape" if field == "shapes" else "int",
+                "message": f"{var}: {label}",
+            }
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- writing

@@ -91,8 +91,9 @@ class Session:
             else:
                 self._stderr = self._proc.stderr
                 self._replies = queue.Queue()
-                threading.Thread(target=self._read, args=(self._proc, self._replies),
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._read, args=(self._proc, self._replies), daemon=True
+                ).start()
                 return
         env = dict(os.environ)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

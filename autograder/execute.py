@@ -18,12 +18,15 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool
 
-NOT_RUN = ("not run by the grader: an ungraded cell after the last graded part "
-           "(no grade depends on it)\n")
+NOT_RUN = (
+    "not run by the grader: an ungraded cell after the last graded part (no grade depends on it)\n"
+)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    return NotebookNode(
+        output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+    )
 
 
 def ungraded_tail(nb: NotebookNode) -> int:
@@ -41,8 +44,10 @@ def ungraded_tail(nb: NotebookNode) -> int:
 
 class SurvivingExecute(Execute):
     run_ungraded_tail = Bool(
-        False, help="Also run the locked, ungraded cells after the last graded part "
-                    "(no grade depends on them)").tag(config=True)
+        False,
+        help="Also run the locked, ungraded cells after the last graded part "
+        "(no grade depends on them)",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._kernel_dead = False
@@ -68,5 +73,7 @@ class SurvivingExecute(Execute):
         except CellTimeoutError:
             # the kernel did not answer even after the interrupt: treat it as gone
             self._kernel_dead = True
-            cell.outputs.append(_error("CellTimeoutError", "the cell did not stop when interrupted"))
+            cell.outputs.append(
+                _error("CellTimeoutError", "the cell did not stop when interrupted")
+            )
             return cell, self.resources

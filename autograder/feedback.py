@@ -64,6 +64,8 @@ class HideHiddenTests(NbGraderPreprocessor):
             clear._remove_hidden_test_region(cell)
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
+                    message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(
+                        ": "
+                    )
                     output["traceback"] = [message]
         return nb, resources

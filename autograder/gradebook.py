@@ -73,8 +73,7 @@ def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]
     _nbgrader_path()  # a new gradebook is set up by nbgrader's `alembic` command
     if not (course / "gradebook.db").exists():  # a new course starts as the template, which
         shutil.copy2(template / "gradebook.db", course / "gradebook.db")  # is the same source
-    stale = [a for a in layout
-             if _cells(_db(course), a) != _cells(_db(template), a)]
+    stale = [a for a in layout if _cells(_db(course), a) != _cells(_db(template), a)]
     if not stale:
         return
     nbgrader = api(course)
@@ -84,7 +83,8 @@ def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]
             raise SystemExit(
                 f"the course gradebook ({course / 'gradebook.db'}) could not take {assignment!r}: "
                 f"{done.get('error', '')}\nIf it holds graded cells that the source no longer "
-                "has, regrade in a new course directory (--course) or remove those submissions.")
+                "has, regrade in a new course directory (--course) or remove those submissions."
+            )
 
 
 def _config(course: Path):
@@ -112,8 +112,14 @@ def timestamp(folder: Path):
         return None
 
 
-def record(course: Path, student: str, assignment: str, notebooks: list[str],
-           handed_in: Path, autograded: dict[str, Path]) -> None:
+def record(
+    course: Path,
+    student: str,
+    assignment: str,
+    notebooks: list[str],
+    handed_in: Path,
+    autograded: dict[str, Path],
+) -> None:
     """Write one student's ``assignment`` into the course as nbgrader's collect and autograde
     leave it, then its scores.
 
@@ -136,21 +142,27 @@ def record(course: Path, student: str, assignment: str, notebooks: list[str],
         shutil.copytree(handed_in, submitted, ignore=skip)
     target = course / "autograded" / student / assignment
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(submitted, target,
-                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    shutil.copytree(
+        submitted, target, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+    )
     for nb, path in autograded.items():
         shutil.copy2(path, target / f"{nb}.ipynb")
     db = _db(course)
     when = timestamp(submitted)
     with Gradebook(db) as gb:
         gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student,
-                                       **({"timestamp": when} if when else {}))
+        gb.update_or_create_submission(assignment, student, **({"timestamp": when} if when else {}))
     config = _config(course)
     for nb in notebooks:
         if nb in autograded:
-            resources = {"nbgrader": {"db_url": db, "assignment": assignment, "notebook": nb,
-                                      "student": student}}
+            resources = {
+                "nbgrader": {
+                    "db_url": db,
+                    "assignment": assignment,
+                    "notebook": nb,
+                    "student": student,
+                }
+            }
             graded = nbformat.read(autograded[nb], as_version=4)
             SaveAutoGrades(config=config).preprocess(graded, resources)
             AssignLatePenalties(config=config).preprocess(graded, resources)

@@ -56,7 +56,9 @@ class Limits:
 def assignment_layout(source: Path) -> dict[str, list[str]]:
     """{assignment: [notebook names]} from an nbgrader source directory."""
     layout = {}
-    for adir in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for adir in sorted(
+        p for p in source.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    ):
         notebooks = sorted(p.stem for p in adir.glob("*.ipynb"))
         if notebooks:
             layout[adir.name] = notebooks
@@ -76,8 +78,9 @@ class Submission:
         """What was handed in, as one hash: a record of another digest is graded again."""
         h = hashlib.sha256()
         for assignment, folder in sorted(self.folders.items()):
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()
-                               and ".ipynb_checkpoints" not in p.parts):
+            for path in sorted(
+                p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts
+            ):
                 h.update(f"{assignment}/{path.relative_to(folder)}".encode())
                 h.update(path.read_bytes())
         return h.hexdigest()
@@ -87,7 +90,9 @@ class Submission:
         from autograder.gradebook import timestamp
 
         folder = self.folders.get(assignment)
-        return (folder / "timestamp.txt").read_text().strip() if folder and timestamp(folder) else None
+        return (
+            (folder / "timestamp.txt").read_text().strip() if folder and timestamp(folder) else None
+        )
 
 
 def _unzip(archive: Path, into: Path) -> Path:
@@ -98,7 +103,11 @@ def _unzip(archive: Path, into: Path) -> Path:
                 raise ValueError(f"{archive}: unsafe path {member!r} in the zip")
         zf.extractall(into)
     entries = [p for p in into.iterdir() if not p.name.startswith("__MACOSX")]
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() and _looks_nested(entries[0]) else into
+    return (
+        entries[0]
+        if len(entries) == 1 and entries[0].is_dir() and _looks_nested(entries[0])
+        else into
+    )
 
 
 def _looks_nested(folder: Path) -> bool:
@@ -122,12 +131,16 @@ def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> l
     if not root.is_dir():
         raise SystemExit(f"{submissions}: not a folder or a zip of submissions")
     result = []
-    for sdir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for sdir in sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    ):
         sub = Submission(sdir.name, {}, [])
         for adir in sorted(p for p in sdir.iterdir() if p.is_dir()):
             if adir.name not in layout:
-                sub.problems.append(f"unknown assignment folder {adir.name!r} (expected one of "
-                                    f"{', '.join(layout)}): not graded")
+                sub.problems.append(
+                    f"unknown assignment folder {adir.name!r} (expected one of "
+                    f"{', '.join(layout)}): not graded"
+                )
                 continue
             sub.folders[adir.name] = adir
             expected = layout[adir.name]
@@ -136,12 +149,15 @@ def collect(submissions: Path, layout: dict[str, list[str]], scratch: Path) -> l
                 if name not in expected:
                     sub.problems.append(
                         f"{adir.name}/{path.name}: misnamed (expected {', '.join(n + '.ipynb' for n in expected)}); "
-                        "scored 0 — rename it and regrade")
+                        "scored 0 — rename it and regrade"
+                    )
                     continue
                 try:
                     nbformat.read(path, as_version=4)
                 except Exception as err:  # noqa: BLE001 — any unreadable file is one problem line
-                    sub.problems.append(f"{adir.name}/{path.name}: not a valid notebook ({type(err).__name__}); scored 0")
+                    sub.problems.append(
+                        f"{adir.name}/{path.name}: not a valid notebook ({type(err).__name__}); scored 0"
+                    )
                     continue
                 sub.notebooks.setdefault(adir.name, {})[name] = path
             for name in expected:
@@ -163,7 +179,8 @@ def _flat_name_plugin(layout: dict[str, list[str]]):
 
     names = "|".join(re.escape(nb) for nbs in layout.values() for nb in sorted(nbs, key=len)[::-1])
     return FileNameCollectorPlugin(
-        named_regexp=rf"^(?P<student_id>.+)_(?P<file_id>{names})\.ipynb$")
+        named_regexp=rf"^(?P<student_id>.+)_(?P<file_id>{names})\.ipynb$"
+    )
 
 
 def _flat_to_tree(folder: Path, layout: dict[str, list[str]]) -> Path:
@@ -206,21 +223,29 @@ COURSE_CONFIG = REPO / "autograder" / "nbgrader_config.py"
 
 def write_course_config(course: Path, cell_timeout: int = Limits.cell_timeout) -> None:
     """An ``nbgrader_config.py`` in ``course``: the course's configuration, moved there."""
-    (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
-        course_config=str(COURSE_CONFIG), root=str(course), db=str(course / "gradebook.db"),
-        cell_timeout=cell_timeout))
+    (course / "nbgrader_config.py").write_text(
+        _COURSE_CONFIG.format(
+            course_config=str(COURSE_CONFIG),
+            root=str(course),
+            db=str(course / "gradebook.db"),
+            cell_timeout=cell_timeout,
+        )
+    )
 
 
 def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
     """``{assignment: {notebook: {grade_id: checks}}}`` from the instructor's notebooks."""
     from autograder.verdict import references
 
-    return {a: {nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4))
-                for nb in nbs} for a, nbs in layout.items()}
+    return {
+        a: {nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4)) for nb in nbs}
+        for a, nbs in layout.items()
+    }
 
 
-def prepare_template(source: Path, work: Path, layout: dict[str, list[str]],
-                     limits: Limits = Limits()) -> Path:
+def prepare_template(
+    source: Path, work: Path, layout: dict[str, list[str]], limits: Limits = Limits()
+) -> Path:
     """A course directory whose gradebook knows every assignment (generate_assignment).
 
     Its ``source/`` keeps only the assignments' other files (what autograde copies next to a
@@ -242,8 +267,10 @@ def prepare_template(source: Path, work: Path, layout: dict[str, list[str]],
     for assignment in layout:
         done = nbgrader.generate_assignment(assignment, force=True, create=True)
         if not done.get("success"):
-            raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n"
-                             f"{done.get('error', '')}\n{done.get('log', '')}")
+            raise SystemExit(
+                f"nbgrader generate_assignment {assignment} failed:\n"
+                f"{done.get('error', '')}\n{done.get('log', '')}"
+            )
     for path in (template / "source").rglob("*.ipynb"):
         path.unlink()
     stamp.write_text(digest)
@@ -289,14 +316,26 @@ def released(template: Path, assignment: str, notebook: str):
 
 
 # --------------------------------------------------------------------------- one student
-def _task(sub: Submission, references: dict, limits: Limits, preload: tuple[str, ...],
-          zygote: str | None = None) -> dict:
+def _task(
+    sub: Submission,
+    references: dict,
+    limits: Limits,
+    preload: tuple[str, ...],
+    zygote: str | None = None,
+) -> dict:
     """What a worker needs to grade ``sub`` (see :func:`autograder.worker.grade_submission`)."""
-    return {"student": sub.student, "references": references, "zygote": zygote,
-            "limits": dataclasses.asdict(limits), "preload": list(preload),
-            "timestamps": {a: sub.timestamp(a) for a in sub.notebooks if sub.timestamp(a)},
-            "submitted": {a: {nb: path.read_bytes() for nb, path in nbs.items()}
-                          for a, nbs in sub.notebooks.items()}}
+    return {
+        "student": sub.student,
+        "references": references,
+        "zygote": zygote,
+        "limits": dataclasses.asdict(limits),
+        "preload": list(preload),
+        "timestamps": {a: sub.timestamp(a) for a in sub.notebooks if sub.timestamp(a)},
+        "submitted": {
+            a: {nb: path.read_bytes() for nb, path in nbs.items()}
+            for a, nbs in sub.notebooks.items()
+        },
+    }
 
 
 def _autograded_dir(work: Path, student: str, assignment: str) -> Path:
@@ -305,16 +344,27 @@ def _autograded_dir(work: Path, student: str, assignment: str) -> Path:
     return work / student / "autograded" / student / assignment
 
 
-def _store(result: dict, sub: Submission, work: Path, out: Path, layout: dict[str, list[str]],
-           instructor: dict[tuple[str, str], set[str]]) -> dict:
+def _store(
+    result: dict,
+    sub: Submission,
+    work: Path,
+    out: Path,
+    layout: dict[str, list[str]],
+    instructor: dict[tuple[str, str], set[str]],
+) -> dict:
     """Write a worker's result here (autograded notebooks, feedback); audit; the record.
 
     The record holds no scores: they are the gradebook's, read when the class is recorded.
     ``instructor``: the instructor's locked code of each (assignment, notebook), for the audit.
     """
-    record = {"student": sub.student, "digest": sub.digest(),
-              "problems": [*sub.problems, *result["problems"]],
-              "flags": [], "seconds": result.get("seconds", 0.0), "worker": result.get("worker")}
+    record = {
+        "student": sub.student,
+        "digest": sub.digest(),
+        "problems": [*sub.problems, *result["problems"]],
+        "flags": [],
+        "seconds": result.get("seconds", 0.0),
+        "worker": result.get("worker"),
+    }
     for assignment in layout:
         folder = _autograded_dir(work, sub.student, assignment)
         shutil.rmtree(folder, ignore_errors=True)
@@ -329,8 +379,11 @@ def _store(result: dict, sub: Submission, work: Path, out: Path, layout: dict[st
         for nb, path in sub.notebooks.get(assignment, {}).items():
             flags = audit_notebook(nbformat.read(path, as_version=4), instructor[assignment, nb])
             if flags:
-                record["flags"].append(f"{assignment}/{nb}.ipynb: " + "; ".join(flags[:5])
-                                       + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else ""))
+                record["flags"].append(
+                    f"{assignment}/{nb}.ipynb: "
+                    + "; ".join(flags[:5])
+                    + (f" (+{len(flags) - 5} more)" if len(flags) > 5 else "")
+                )
     return record
 
 
@@ -342,8 +395,9 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 # --------------------------------------------------------------------------- whole class
-def _record_in_course(course: Path, work: Path, sub: Submission,
-                      layout: dict[str, list[str]]) -> None:
+def _record_in_course(
+    course: Path, work: Path, sub: Submission, layout: dict[str, list[str]]
+) -> None:
     """Write the student's notebooks and scores into the course gradebook: the assignments
     the student handed in (a folder of it), not the others."""
     from autograder import gradebook
@@ -355,12 +409,14 @@ def _record_in_course(course: Path, work: Path, sub: Submission,
         folder = _autograded_dir(work, sub.student, assignment)
         autograded = {nb: folder / f"{nb}.ipynb" for nb in given}
         autograded = {nb: p for nb, p in autograded.items() if p.exists()}
-        gradebook.record(course, sub.student, assignment, notebooks, sub.folders[assignment],
-                         autograded)
+        gradebook.record(
+            course, sub.student, assignment, notebooks, sub.folders[assignment], autograded
+        )
 
 
-def _record_once(course: Path, work: Path, sub: Submission, layout: dict[str, list[str]],
-                 rec: dict, out: Path) -> None:
+def _record_once(
+    course: Path, work: Path, sub: Submission, layout: dict[str, list[str]], rec: dict, out: Path
+) -> None:
     """Record ``sub`` in the course once per grading: a rerun leaves manual grading alone."""
     if not rec.get("recorded"):
         _record_in_course(course, work, sub, layout)
@@ -380,9 +436,16 @@ def cluster(workers: int, scheduler: str | None = None):
         with Client(scheduler, timeout="60s") as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as local, \
-            Client(local) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as local,
+        Client(local) as client,
+    ):
         yield client
 
 
@@ -404,13 +467,25 @@ async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) 
 
 def _failed(sub: Submission, err: BaseException) -> dict:
     """The record of a student whose task failed: nothing ran, so the gradebook gives 0."""
-    return {"student": sub.student, "digest": sub.digest(),
-            "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
-            "flags": [], "seconds": 0.0}
+    return {
+        "student": sub.student,
+        "digest": sub.digest(),
+        "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"],
+        "flags": [],
+        "seconds": 0.0,
+    }
 
 
-def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | None = None,
-          scheduler: str | None = None, limits: Limits = Limits(), progress=None) -> list[dict]:
+def grade(
+    submissions: Path,
+    out: Path,
+    *,
+    course: Path = REPO,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    limits: Limits = Limits(),
+    progress=None,
+) -> list[dict]:
     """Grade every student into ``course``'s gradebook; resume from ``out/results``; write
     grades, feedback and the summary to ``out``.
 
@@ -428,8 +503,10 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     out = out.resolve()
     layout = assignment_layout(source) if source.is_dir() else {}
     if not layout:
-        raise SystemExit(f"no assignments found in {source}: --course must be an nbgrader course "
-                         "directory with source/<assignment>/<notebook>.ipynb")
+        raise SystemExit(
+            f"no assignments found in {source}: --course must be an nbgrader course "
+            "directory with source/<assignment>/<notebook>.ipynb"
+        )
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
     subs = collect(submissions.resolve(), layout, work / "_unzipped")
@@ -459,12 +536,21 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
         if todo:
             references = read_references(source, layout)
             files = client.scatter(_template_files(template), broadcast=True)
-            instructor = {(a, nb): instructor_code(released(template, a, nb))
-                          for a, nbs in layout.items() for nb in nbs}
-            futures = {client.submit(grade_submission,
-                                     _task(s, references, limits, preload, shared),
-                                     files, key=f"grade-{s.student}-{uuid.uuid4().hex[:8]}",
-                                     pure=False): s for s in todo}
+            instructor = {
+                (a, nb): instructor_code(released(template, a, nb))
+                for a, nbs in layout.items()
+                for nb in nbs
+            }
+            futures = {
+                client.submit(
+                    grade_submission,
+                    _task(s, references, limits, preload, shared),
+                    files,
+                    key=f"grade-{s.student}-{uuid.uuid4().hex[:8]}",
+                    pure=False,
+                ): s
+                for s in todo
+            }
             for fut in as_completed(futures):
                 sub = futures[fut]
                 try:
@@ -480,8 +566,11 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
     ordered = [records[s.student] for s in subs]
     for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
         _record_once(course, work, sub, layout, rec, out)  # a run stopped before recording
-        rec["assignments"] = {a: gradebook.read_scores(course, sub.student, a, nbs)
-                              for a, nbs in layout.items() if a in sub.folders}
+        rec["assignments"] = {
+            a: gradebook.read_scores(course, sub.student, a, nbs)
+            for a, nbs in layout.items()
+            if a in sub.folders
+        }
     gradebook.export_csv(course, out / "grades.csv")
     report.write_outputs(ordered, layout, out)
     return ordered
@@ -490,23 +579,47 @@ def grade(submissions: Path, out: Path, *, course: Path = REPO, workers: int | N
 # --------------------------------------------------------------------------- command line
 def add_arguments(parser) -> None:
     """The options of ``python -m autograder grade``."""
-    parser.add_argument("submissions", type=Path,
-                        help="folder <student>/<assignment>/<notebook>.ipynb, or a zip")
-    parser.add_argument("--out", type=Path, required=True, help="folder for grades, feedback, summary")
-    parser.add_argument("--course", type=Path, default=REPO,
-                        help="nbgrader course directory: its source/ is graded against and its "
-                             "gradebook.db receives the scores (default: this repository)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="processes of the local Dask cluster: students graded at once "
-                             "(default: one per core)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="grade on an existing Dask cluster (tcp://host:8786) instead of a "
-                             "local one; its workers need this package installed")
-    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell")
-    parser.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
-                        help="wall-clock seconds per notebook")
-    parser.add_argument("--memory-gb", type=float, default=Limits.memory_gb,
-                        help="memory limit of a grading process and its kernels")
+    parser.add_argument(
+        "submissions", type=Path, help="folder <student>/<assignment>/<notebook>.ipynb, or a zip"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for grades, feedback, summary"
+    )
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=REPO,
+        help="nbgrader course directory: its source/ is graded against and its "
+        "gradebook.db receives the scores (default: this repository)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes of the local Dask cluster: students graded at once (default: one per core)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="grade on an existing Dask cluster (tcp://host:8786) instead of a "
+        "local one; its workers need this package installed",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=Limits.cell_timeout, help="seconds per cell"
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=int,
+        default=Limits.notebook_timeout,
+        help="wall-clock seconds per notebook",
+    )
+    parser.add_argument(
+        "--memory-gb",
+        type=float,
+        default=Limits.memory_gb,
+        help="memory limit of a grading process and its kernels",
+    )
 
 
 def run(args) -> int:
@@ -515,11 +628,19 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise SystemExit("--workers must be at least 1")
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_gb)
-    records = grade(args.submissions, args.out, course=args.course, workers=args.workers,
-                    scheduler=args.scheduler, limits=limits)
+    records = grade(
+        args.submissions,
+        args.out,
+        course=args.course,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        limits=limits,
+    )
     problems = sum(bool(r["problems"]) for r in records)
     flagged = sum(bool(r["flags"]) for r in records)
-    print(f"graded {len(records)} students into {args.course.resolve() / 'gradebook.db'}: "
-          f"{args.out / 'grades.csv'}; {problems} with problems, {flagged} flagged for review "
-          f"(see {args.out / 'summary.md'})")
+    print(
+        f"graded {len(records)} students into {args.course.resolve() / 'gradebook.db'}: "
+        f"{args.out / 'grades.csv'}; {problems} with problems, {flagged} flagged for review "
+        f"(see {args.out / 'summary.md'})"
+    )
     return 0

@@ -36,7 +36,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Backstop: a graded cell that writes to stderr scores 0, and TensorFlow/absl log lines
 # can slip through even with the setup cell silencing them. (Judged cells fold stderr into
 # stdout; this still keeps the autograded notebooks clean.)
-c.IgnorePattern.pattern = r"(WARNING: All log messages before absl|I0000 |W0000 |E0000 |.*oneDNN custom operations).*"
+c.IgnorePattern.pattern = (
+    r"(WARNING: All log messages before absl|I0000 |W0000 |E0000 |.*oneDNN custom operations).*"
+)
 
 
 # nbgrader's own preprocessor lists, read from nbgrader (not copied), with this course's steps:
@@ -67,8 +69,10 @@ c.SurvivingExecute.run_ungraded_tail = False
 c.SurvivingExecute.shutdown_kernel = "immediate"
 # cells the gradebook does not know are the student's own, whatever their metadata claims
 _sanitize = _names(Autograde.class_traits()["sanitize_preprocessors"])
-_sanitize.insert(_sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
-                 "autograder.sanitize.ForgetUnknownCells")
+_sanitize.insert(
+    _sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
+    "autograder.sanitize.ForgetUnknownCells",
+)
 _sanitize = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _sanitize]
 c.Autograde.sanitize_preprocessors = _sanitize
 # the references of the verdicts (metadata.nncost) never reach a student
@@ -78,8 +82,10 @@ c.GenerateAssignment.preprocessors = [
 ]
 # feedback shows the hidden tests' messages, never their code
 _feedback = _names(GenerateFeedback.class_traits()["preprocessors"])
-_feedback.insert(_feedback.index("nbgrader.preprocessors.getgrades.GetGrades") + 1,
-                 "autograder.feedback.HideHiddenTests")
+_feedback.insert(
+    _feedback.index("nbgrader.preprocessors.getgrades.GetGrades") + 1,
+    "autograder.feedback.HideHiddenTests",
+)
 c.GenerateFeedback.preprocessors = _feedback
 # nbconvert's HTML exporter, compiling the feedback templates once per grading process
 c.GenerateFeedback.exporter_class = "autograder.feedback.FeedbackExporter"

@@ -160,7 +160,6 @@ DENSE_CASES = [
 ]
 
 
-
 def _estimate_vs_reality(nb: Notebook, models: dict[str, str], why: str) -> None:
     """The ungraded last section: the course's FLOPs / FLOPS estimate against this computer."""
     nb.md(f"""
@@ -181,6 +180,7 @@ for name, model in {mapping}.items():
     print(name, nncost.measure.measure(model), sep="\\n", end="\\n\\n")
 print(nncost.measure.machine())
 nncost.plot.roofline({mapping})""")
+
 
 def build_dense() -> Notebook:
     nb = Notebook("dense", "dense")
@@ -499,12 +499,22 @@ same comparison with every cost at once (below).
         1,
         "# Graded (1 point): what fig_compare plots.\n"
         'assert hasattr(fig_compare, "axes"), "fig_compare must be a matplotlib figure"',
-        Hidden({"fig_compare": "fig_compare"}, [{
-            "kind": "bars", "answer": "fig_compare", "rel": 1e-6,
-            "want": [{"heights": [g1["params"], g2["params"]], "labels": ["Q1", "Q2"]},
-                     {"heights": [g1["flops"], g2["flops"]], "labels": ["Q1", "Q2"]}],
-            "message": "fig_compare must hold one bar series of the parameters of Q1 and Q2 and "
-                       "one of their FLOPs, as compute counts them, the bars labelled Q1 and Q2"}]),
+        Hidden(
+            {"fig_compare": "fig_compare"},
+            [
+                {
+                    "kind": "bars",
+                    "answer": "fig_compare",
+                    "rel": 1e-6,
+                    "want": [
+                        {"heights": [g1["params"], g2["params"]], "labels": ["Q1", "Q2"]},
+                        {"heights": [g1["flops"], g2["flops"]], "labels": ["Q1", "Q2"]},
+                    ],
+                    "message": "fig_compare must hold one bar series of the parameters of Q1 and Q2 and "
+                    "one of their FLOPs, as compute counts them, the bars labelled Q1 and Q2",
+                }
+            ],
+        ),
     )
     _task(
         nb,
@@ -543,10 +553,16 @@ activations (9 + 6 relu outputs against 5 + 5).
         "# Graded (1 point): params_ratio and flops_ratio.\n"
         'assert isinstance(params_ratio, (int, float)), "params_ratio must be a number"\n'
         'assert isinstance(flops_ratio, (int, float)), "flops_ratio must be a number"',
-        hidden_float("params_ratio", g2["params"] / g1["params"],
-                     "parameters of question 2 divided by those of question 1")
-        + hidden_float("flops_ratio", g2["flops"] / g1["flops"],
-                       "FLOPs of question 2 divided by those of question 1"),
+        hidden_float(
+            "params_ratio",
+            g2["params"] / g1["params"],
+            "parameters of question 2 divided by those of question 1",
+        )
+        + hidden_float(
+            "flops_ratio",
+            g2["flops"] / g1["flops"],
+            "FLOPs of question 2 divided by those of question 1",
+        ),
     )
     nb.question(
         "The two networks drawn by `nncost.plot.network` (here, after the tasks, because they "
@@ -561,25 +577,30 @@ activation (softmax costs 6 per output).
     )
     nb.code("nncost.plot.network(nncost.course.q1())")
     nb.code("nncost.plot.network(nncost.course.q2())")
-    nb.question("""
+    nb.question(
+        """
 ## Every cost at once
 
 `nncost.plot.compare` draws your two models side by side with every cost nncost counts (log
 scale when the bars differ by 100×): do the heights agree with your chart?
-""", f"""
+""",
+        f"""
 Its parameter and FLOPs panels are your chart's bars ({g1["params"]} and {g2["params"]};
 {g1["flops"]} and {g2["flops"]}) when your models are right; it adds the size (parameters × 4
 bytes) and the time (FLOPs / $10^9$ s), which keep the same ratios as the parameters and the
 FLOPs: a chart of all four says no more than a chart of two.
-""")
+""",
+    )
     nb.code('nncost.plot.compare({"Q1": model_q1, "Q2": model_q2})')
     base, wide, both = (golden(_dense_code(hidden)) for hidden in ((5, 5), (10, 5), (10, 10)))
-    nb.question("""
+    nb.question(
+        """
 ## Play with it
 
 Move a slider: the network is rebuilt with the new size and every cost is recomputed. Which
 cost grows fastest when you double a hidden layer? What does a 10× faster processor change?
-""", f"""
+""",
+        f"""
 Doubling the first hidden layer of question 1 (5 → 10 units) takes the parameters from
 {base["params"]} to {wide["params"]} (×{wide["params"] / base["params"]:.2f}) and the FLOPs from
 {base["flops"]} to {wide["flops"]} (×{wide["flops"] / base["flops"]:.2f}); the size follows the
@@ -591,21 +612,28 @@ the new units also add activations. Doubling **both** hidden layers (10 and 10) 
 product of their widths, so the costs grow quadratically when every layer widens. A 10× faster
 processor changes only the inference time (÷10): parameters, size and FLOPs are properties of
 the network, not of the machine.
-""")
+""",
+    )
     nb.code("nncost.widgets.explore(nncost.course.q1())")
-    _estimate_vs_reality(nb, {"Q1": "model_q1", "Q2": "model_q2"}, """
+    _estimate_vs_reality(
+        nb,
+        {"Q1": "model_q1", "Q2": "model_q2"},
+        """
 A dense net this small does a few hundred FLOPs for every few hundred bytes of weights: it is
-memory-bound, and one call is mostly the framework's own overhead, far above the estimate.""")
+memory-bound, and one call is mostly the framework's own overhead, far above the estimate.""",
+    )
     return nb
 
 
 def _dense_code(hidden: tuple[int, int]) -> str:
     """Question 1's network with other hidden widths, as a model expression."""
     first, second = hidden
-    return ("_keras.Sequential([_keras.Input((5,)), "
-            f"_keras.layers.Dense({first}, activation='relu'), "
-            f"_keras.layers.Dense({second}, activation='relu'), "
-            "_keras.layers.Dense(1, activation='sigmoid')])")
+    return (
+        "_keras.Sequential([_keras.Input((5,)), "
+        f"_keras.layers.Dense({first}, activation='relu'), "
+        f"_keras.layers.Dense({second}, activation='relu'), "
+        "_keras.layers.Dense(1, activation='sigmoid')])"
+    )
 
 
 # =========================================================================== cnn
@@ -856,7 +884,8 @@ print(q3_params, "parameters,", q3_flops, "FLOPs")""",
 Shapes: 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64 (11/2 rounds down) → 1600 → 64 → 10.
 Parameters $320 + 18496 + 102464 + 650 = 121930$. The FLOPs, layer by layer, as nncost derives
 them:
-""" + worked("_course.q3()"),
+"""
+        + worked("_course.q3()"),
     )
     nb.code(
         'nncost.checks.check_model(model_q3, "q3")\nnncost.checks.check_flops(q3_flops, model_q3, "q3_flops")'
@@ -1012,10 +1041,12 @@ q4_size_kb = q4_size_bytes / 1024
 ### END SOLUTION
 print(q4_params, "parameters;", q4_size_bytes, "bytes =", q4_size_kb, "KB")""",
         f"""
-Per layer (the 3 input channels only change the first convolution): {" + ".join(
-            str(p) for p in g4["layer_params"] if p)} = {g4["params"]} parameters, × 4 bytes =
+Per layer (the 3 input channels only change the first convolution): {
+            " + ".join(str(p) for p in g4["layer_params"] if p)
+        } = {g4["params"]} parameters, × 4 bytes =
 {g4["size_bytes"]} bytes = {g4["size_bytes"] / 1024} KB. Layer by layer:
-""" + worked("_course.q4()"),
+"""
+        + worked("_course.q4()"),
     )
     nb.code(
         "nncost.checks.check_size(q4_size_bytes, q4_size_kb, model_q4)\n"
@@ -1065,7 +1096,8 @@ model_q5 = keras.Sequential(
 q5_params, q5_flops = compute(model_q5)
 print(q5_params, "parameters,", q5_flops, "FLOPs")""",
         "Shapes: 14×62×62×32 → 7×31×31×32 → 5×29×29×64 → 2×14×14×64 → 25088 → 128 → 5. "
-        "The parameters and FLOPs, layer by layer, as nncost derives them:" + worked("_course.q5()"),
+        "The parameters and FLOPs, layer by layer, as nncost derives them:"
+        + worked("_course.q5()"),
     )
     nb.code(
         'nncost.checks.check_model(model_q5, "q5")\nnncost.checks.check_flops(q5_flops, model_q5, "q5_flops")'
@@ -1148,17 +1180,24 @@ bar in red. Compare with your per-layer work.
     nb.code("nncost.plot.layers(nncost.course.q3())")
     nb.code("nncost.plot.layers(nncost.course.q4())")
     nb.code("nncost.plot.layers(nncost.course.q5())")
-    nb.question("""
+    nb.question(
+        """
 ## Play with it
 
 Which layer holds most of the parameters, and which costs most FLOPs? Move the sliders: what
 happens to each when you double the filters of the first convolution, or feed a larger image?
-""", _cnn_answer())
+""",
+        _cnn_answer(),
+    )
     nb.code("nncost.widgets.explore(nncost.course.q3())")
-    _estimate_vs_reality(nb, {"Q3": "model_q3", "Q4": "model_q4"}, """
+    _estimate_vs_reality(
+        nb,
+        {"Q3": "model_q3", "Q4": "model_q4"},
+        """
 A convolution reuses each weight at every position of its input, so a CNN does many more FLOPs
 per byte moved than a dense net: it sits much further right on the roofline, near the ridge, and
-reaches a far larger share of the processor's peak.""")
+reaches a far larger share of the processor's peak.""",
+    )
     return nb
 
 
@@ -1169,12 +1208,15 @@ def _cnn_answer() -> str:
     report = _quiet_profile(build_model("_course.q3()"))
     top_params = max(report.layers, key=lambda row: row.params)
     top_flops = max(report.layers, key=lambda row: row.flops)
-    wide = _quiet_profile(build_model(
-        "_keras.Sequential([_keras.Input((28, 28, 1)), "
-        "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
-        "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
-        "_keras.layers.Flatten(), _keras.layers.Dense(64, activation='relu'), "
-        "_keras.layers.Dense(10, activation='softmax')])"))
+    wide = _quiet_profile(
+        build_model(
+            "_keras.Sequential([_keras.Input((28, 28, 1)), "
+            "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
+            "_keras.layers.Conv2D(64, (3, 3), activation='relu'), _keras.layers.MaxPooling2D((2, 2)), "
+            "_keras.layers.Flatten(), _keras.layers.Dense(64, activation='relu'), "
+            "_keras.layers.Dense(10, activation='softmax')])"
+        )
+    )
     return f"""
 In question 3, `{top_params.name}` holds {top_params.params} of the {report.params} parameters
 ({top_params.params / report.params:.0%}): the dense layer after `Flatten` connects every value
@@ -1593,7 +1635,8 @@ print(q7_params, "parameters;", q7_size_bytes, "bytes =", q7_size_kb, "KB")""",
 The parameters do not depend on $T$: {" + ".join(str(p) for p in g7["layer_params"] if p)} =
 {g7["params"]} parameters, × 4 bytes = {g7["size_bytes"]} bytes = {g7["size_bytes"] / 1024} KB.
 Layer by layer:
-""" + worked("_course.q7(5)"),
+"""
+        + worked("_course.q7(5)"),
     )
     nb.code("nncost.checks.check_size(q7_size_bytes, q7_size_kb, model_q7)")
     nb.graded(
@@ -1612,23 +1655,30 @@ Each layer's parameters, FLOPs and activation memory, the largest bar in red.
     nb.code("nncost.plot.layers(nncost.course.q6())")
     nb.code("nncost.plot.layers(nncost.course.q7(5))")
     short, long = (golden(f"_course.q7({steps})") for steps in (5, 50))
-    nb.question("""
+    nb.question(
+        """
 ## Play with it
 
 The explorer profiles question 7's LSTM with a sequence length you choose. How do the
 parameters and the FLOPs change when the sequences get 10× longer? Why?
-""", f"""
+""",
+        f"""
 The parameters do not change ({short["params"]} for $T = 5$ and for $T = 50$): the same weights
 run at every time step. The FLOPs grow linearly with $T$: {short["flops"]} for $T = 5$,
 {long["flops"]} for $T = 50$ — {short["step_flops"]} FLOPs per LSTM step times $T$, plus the
 Dense layer once. So a recurrent model's size is fixed by its widths, and its time by its widths
 *and* the length of the sequence (and the steps run one after the other, which is why long
 sequences are slow even on parallel hardware).
-""")
+""",
+    )
     nb.code("nncost.widgets.explore(nncost.course.q7(), seq_len=5)")
-    _estimate_vs_reality(nb, {"Q6": "model_q6", "Q7": "model_q7"}, """
+    _estimate_vs_reality(
+        nb,
+        {"Q6": "model_q6", "Q7": "model_q7"},
+        """
 A recurrent layer reuses its weights at every time step, but these layers are tiny and each step
-waits for the one before: the time is the steps' overhead, not their FLOPs.""")
+waits for the one before: the time is the steps' overhead, not their FLOPs.""",
+    )
     return nb
 
 

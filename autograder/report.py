@@ -33,8 +33,10 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         left = self.total - self.done
         eta_text = _mmss(elapsed / self.fresh * left) if self.fresh else "--:--"
-        self.stream.write(f"\rgraded {self.done}/{self.total}  with problems {self.failed}  "
-                          f"elapsed {_mmss(elapsed)}  ETA {eta_text} ")
+        self.stream.write(
+            f"\rgraded {self.done}/{self.total}  with problems {self.failed}  "
+            f"elapsed {_mmss(elapsed)}  ETA {eta_text} "
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -89,15 +91,24 @@ def _per_question(records, layout, path: Path) -> dict:
     means = {}
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["assignment", "notebook", "part", "max_score", "mean_score", "mean_percent"])
+        writer.writerow(
+            ["assignment", "notebook", "part", "max_score", "mean_score", "mean_percent"]
+        )
         for assignment, notebooks in layout.items():
             for nb in notebooks:
                 names = []
                 for rec in records:
-                    names += [n for n in rec["assignments"].get(assignment, {}).get(nb, {}) if n not in names]
+                    names += [
+                        n
+                        for n in rec["assignments"].get(assignment, {}).get(nb, {})
+                        if n not in names
+                    ]
                 for part in names:
-                    graded = [rec["assignments"][assignment][nb][part] for rec in records
-                              if part in rec["assignments"].get(assignment, {}).get(nb, {})]
+                    graded = [
+                        rec["assignments"][assignment][nb][part]
+                        for rec in records
+                        if part in rec["assignments"].get(assignment, {}).get(nb, {})
+                    ]
                     maxes = [p["max"] for p in graded]
                     # a part no one has graded yet has no score to average
                     scores = [p["score"] for p in graded if not p.get("awaiting")]
@@ -106,8 +117,16 @@ def _per_question(records, layout, path: Path) -> dict:
                     mean = statistics.fmean(scores) if scores else 0.0
                     top = maxes[0] if maxes else 0.0
                     means[(assignment, nb, part)] = (mean, top)
-                    writer.writerow([assignment, nb, part, _fmt(top), f"{mean:.2f}",
-                                     f"{100 * mean / top:.0f}" if top else ""])
+                    writer.writerow(
+                        [
+                            assignment,
+                            nb,
+                            part,
+                            _fmt(top),
+                            f"{mean:.2f}",
+                            f"{100 * mean / top:.0f}" if top else "",
+                        ]
+                    )
     return means
 
 
@@ -119,7 +138,13 @@ def _histogram(records, layout, path: Path) -> None:
     for ax, assignment in zip(axes[0], layout):
         scores = [totals(r, assignment)[0] for r in handed_in(records, assignment)]
         top = max((totals(r, assignment)[1] for r in records), default=1) or 1
-        ax.hist(scores, bins=min(10, max(1, int(top))), range=(0, top), color="#4c72b0", edgecolor="white")
+        ax.hist(
+            scores,
+            bins=min(10, max(1, int(top))),
+            range=(0, top),
+            color="#4c72b0",
+            edgecolor="white",
+        )
         ax.set_title(assignment)
         ax.set_xlabel(f"score (out of {_fmt(top)})")
         ax.set_ylabel("students")
@@ -133,34 +158,48 @@ def _summary(records, layout, means, path: Path) -> None:
         scores = [totals(r, assignment)[0] for r in handed_in(records, assignment)]
         top = max((totals(r, assignment)[1] for r in records), default=0)
         mean = statistics.fmean(scores) if scores else 0.0
-        heading = (f"## {assignment}: mean {mean:.2f} / {_fmt(top)} "
-                   f"({len(scores)} of {len(records)} students handed it in)")
+        heading = (
+            f"## {assignment}: mean {mean:.2f} / {_fmt(top)} "
+            f"({len(scores)} of {len(records)} students handed it in)"
+        )
         lines += [heading, ""]
         waiting = [awaiting(r, assignment) for r in records]
         n_parts, n_points = sum(w[0] for w in waiting), sum(w[1] for w in waiting)
         if n_parts:
             students = sum(1 for w in waiting if w[0])
-            note = (f"**awaiting manual grading: {_parts_text(n_parts, n_points)}** "
-                    f"({students} students; grade them in Nbgrader → Formgrader, then run "
-                    "`nbgrader export`); the mean counts them as 0 until then.")
+            note = (
+                f"**awaiting manual grading: {_parts_text(n_parts, n_points)}** "
+                f"({students} students; grade them in Nbgrader → Formgrader, then run "
+                "`nbgrader export`); the mean counts them as 0 until then."
+            )
             lines += [note, ""]
         review = [awaiting(r, assignment, "review") for r in records]
         if any(n for n, _ in review):
             n_parts, n_points = sum(w[0] for w in review), sum(w[1] for w in review)
-            note = (f"**to review: {_parts_text(n_parts, n_points)}** graded by a person and "
-                    "autograded again since; the person's scores stand (Formgrader).")
+            note = (
+                f"**to review: {_parts_text(n_parts, n_points)}** graded by a person and "
+                "autograded again since; the person's scores stand (Formgrader)."
+            )
             lines += [note, ""]
         lines += ["| part | mean | max | % |", "| --- | --- | --- | --- |"]
-        worst = sorted(((m / t if t else 1, k) for k, (m, t) in means.items() if k[0] == assignment))
+        worst = sorted(
+            ((m / t if t else 1, k) for k, (m, t) in means.items() if k[0] == assignment)
+        )
         for (a, nb, part), (m, t) in ((k, means[k]) for _, k in worst):
-            lines.append(f"| {nb}/{part} | {m:.2f} | {_fmt(t)} | {100 * m / t:.0f} |" if t
-                         else f"| {nb}/{part} | {m:.2f} | 0 | |")
+            lines.append(
+                f"| {nb}/{part} | {m:.2f} | {_fmt(t)} | {100 * m / t:.0f} |"
+                if t
+                else f"| {nb}/{part} | {m:.2f} | 0 | |"
+            )
         lines.append("")
     problems = [(r["student"], p) for r in records for p in r["problems"]]
     flags = [(r["student"], f) for r in records for f in r["flags"]]
     lines += ["## Problems (graded anyway; these parts scored 0)", ""]
     lines += [f"- {s}: {p}" for s, p in problems] or ["- none"]
-    lines += ["", "## Flagged for review (the scores stand as graded: read the lines, then decide)",
-              ""]
+    lines += [
+        "",
+        "## Flagged for review (the scores stand as graded: read the lines, then decide)",
+        "",
+    ]
     lines += [f"- {s}: {f}" for s, f in flags] or ["- none"]
     path.write_text("\n".join(lines) + "\n")

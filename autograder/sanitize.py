@@ -37,8 +37,10 @@ class ForgetUnknownCells(NbGraderPreprocessor):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             try:
-                known = {c.name for c in gb.find_notebook(info["notebook"], info["assignment"])
-                         .source_cells}
+                known = {
+                    c.name
+                    for c in gb.find_notebook(info["notebook"], info["assignment"]).source_cells
+                }
             except MissingEntry:
                 return nb, resources
         for cell in nb.cells:

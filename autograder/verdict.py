@@ -83,8 +83,13 @@ def _describe(value: dict) -> str:
         return f"a {value.get('class', 'object')}"
     if kind == "raised":
         return f"an error ({value.get('error', '')})"
-    return {"none": "None", "int": "an int", "float": "a float", "str": "a string",
-            "bool": "a bool"}.get(kind, f"a {kind}")
+    return {
+        "none": "None",
+        "int": "an int",
+        "float": "a float",
+        "str": "a string",
+        "bool": "a bool",
+    }.get(kind, f"a {kind}")
 
 
 def _any_number(value: dict, name: str) -> float:
@@ -167,8 +172,10 @@ def _model(check: dict, got: dict) -> None:
     if got.get("inputs") != want["inputs"]:
         raise Failed(f"{name}: wrong input shape")
     if [layer_key(layer) for layer in got.get("layers", [])] != want["layers"]:
-        raise Failed(f"{name}: its layers (kinds, sizes, windows or activations) are not the ones "
-                     "the question asks for")
+        raise Failed(
+            f"{name}: its layers (kinds, sizes, windows or activations) are not the ones "
+            "the question asks for"
+        )
     if got.get("params") != want["params"]:
         raise Failed(f"{name}: wrong parameter count")
 
@@ -177,8 +184,10 @@ def _compute(check: dict, got: dict, answers: dict) -> None:
     label = check["label"]
     used = sorted(set(plain(answers.get("uses")) or []) & set(check["forbidden"]))
     if used:
-        raise Failed(f"compute(model) must work the {label} count out from the layers' sizes, "
-                     f"without {', '.join(used)}")
+        raise Failed(
+            f"compute(model) must work the {label} count out from the layers' sizes, "
+            f"without {', '.join(used)}"
+        )
     outputs = _sequence(got, "the outputs of compute(model)")
     if len(outputs) != len(check["want"]):
         raise Failed("compute(model) was not run on every test model")
@@ -229,8 +238,10 @@ def _bars(check: dict, got: dict) -> None:
     """Each wanted series is one bar container of the figure: its heights within ``rel`` of
     ``heights``, its bars' tick labels ``labels`` (case and spaces ignored)."""
     if _type(got) != "matplotlib.Figure":
-        raise Failed(f"{check['answer']} must be a matplotlib figure (fig, ax = plt.subplots()), "
-                     f"not {_describe(got)}")
+        raise Failed(
+            f"{check['answer']} must be a matplotlib figure (fig, ax = plt.subplots()), "
+            f"not {_describe(got)}"
+        )
     series = [bars for ax in got.get("axes", []) for bars in ax.get("bars", [])]
 
     def norm(label) -> str:
@@ -239,7 +250,8 @@ def _bars(check: dict, got: dict) -> None:
     def close(heights, want) -> bool:
         return len(heights) == len(want) and all(
             isinstance(h, (int, float)) and math.isclose(h, w, rel_tol=check.get("rel", 1e-6))
-            for h, w in zip(heights, want))
+            for h, w in zip(heights, want)
+        )
 
     for want in check["want"]:
         labels = [norm(label) for label in want["labels"]]
@@ -247,18 +259,20 @@ def _bars(check: dict, got: dict) -> None:
         if not found:
             raise Failed(check["message"])
         if not any([norm(label) for label in b.get("labels", [])] == labels for b in found):
-            raise Failed(f"label the bars {', '.join(want['labels'])} (the x tick labels): "
-                         "ax.bar([...labels...], heights)")
+            raise Failed(
+                f"label the bars {', '.join(want['labels'])} (the x tick labels): "
+                "ax.bar([...labels...], heights)"
+            )
 
 
 #: what a check on saved files says when the file is missing, refused, or for other data
 _SAVED_MESSAGES = {
     "missing": "the grader found no {file} next to the notebook, where this cell saves it: do "
-               "not change the working directory or Keras' and NumPy's saving functions",
+    "not change the working directory or Keras' and NumPy's saving functions",
     "unreadable": "the grader could not load {file} ({error}): use Keras' own layers (no Lambda "
-                  "or custom layers) and arrays of numbers",
+    "or custom layers) and arrays of numbers",
     "data": "data.name is {claimed!r} but nncost.data.load_mnist() gives {actual!r} on the "
-            "grading machine: keep the data cells as given and run the notebook from the start",
+    "grading machine: keep the data cells as given and run the notebook from the start",
 }
 #: check fields that are about the record, not parameters of the evaluation
 _RECORD_FIELDS = ("kind", "answer", "message", "messages", "model", "data", "base")
@@ -285,8 +299,9 @@ def _saved(check: dict, got: dict, answers: dict, saved: Session | None) -> None
         request["claimed_base"] = plain(answers.get(check["base"]))
     reply = saved.ask(request)
     if "error" in reply:
-        raise Failed(f"the grader could not evaluate this answer ({reply['error']}): "
-                     "ask your instructor")
+        raise Failed(
+            f"the grader could not evaluate this answer ({reply['error']}): ask your instructor"
+        )
     if reply.get("fail"):
         messages = {**_SAVED_MESSAGES, **check.get("messages", {})}
         template = messages.get(reply["fail"], check.get("message", "not yet right"))
@@ -296,10 +311,22 @@ def _saved(check: dict, got: dict, answers: dict, saved: Session | None) -> None
             raise Failed(template) from None
 
 
-_CHECKS = {"equal": _equal, "close": _close, "number": _number, "numbers": _numbers,
-           "items": _items, "model": _model, "choice": _choice, "choices": _choices,
-           "mapping": _mapping, "accuracy": _saved, "split": _saved, "frozen": _saved,
-           "finetune": _saved, "bars": _bars}
+_CHECKS = {
+    "equal": _equal,
+    "close": _close,
+    "number": _number,
+    "numbers": _numbers,
+    "items": _items,
+    "model": _model,
+    "choice": _choice,
+    "choices": _choices,
+    "mapping": _mapping,
+    "accuracy": _saved,
+    "split": _saved,
+    "frozen": _saved,
+    "finetune": _saved,
+    "bars": _bars,
+}
 #: checks called as ``check(check, got, answers, saved)``: they judge files the cell saved
 _ON_FILES = {"accuracy", "split", "frozen", "finetune"}
 
@@ -335,8 +362,11 @@ def judge_record(checks: list[dict], answers: dict, saved: Session | None = None
 def _records(cell: NotebookNode, grade_id: str) -> list[dict]:
     out = []
     for output in cell.get("outputs", []):
-        data = output.get("data", {}) if output.get("output_type") in (
-            "display_data", "execute_result") else {}
+        data = (
+            output.get("data", {})
+            if output.get("output_type") in ("display_data", "execute_result")
+            else {}
+        )
         rec = data.get(MIME)
         if isinstance(rec, dict) and rec.get("grade_id") == grade_id:
             out.append(rec.get("answers", {}))
@@ -344,16 +374,21 @@ def _records(cell: NotebookNode, grade_id: str) -> list[dict]:
 
 
 def _error(message: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename="AssertionError", evalue=message,
-                        traceback=[f"AssertionError: {message}"])
+    return NotebookNode(
+        output_type="error",
+        ename="AssertionError",
+        evalue=message,
+        traceback=[f"AssertionError: {message}"],
+    )
 
 
 def _stdout(text: str) -> NotebookNode:
     return NotebookNode(output_type="stream", name="stdout", text=text)
 
 
-def judge_cell(cell: NotebookNode, grade_id: str, checks: list[dict],
-               saved: Session | None = None) -> str:
+def judge_cell(
+    cell: NotebookNode, grade_id: str, checks: list[dict], saved: Session | None = None
+) -> str:
     """Judge one executed graded cell in place; return :data:`PASSED` or the failure message.
 
     The outputs become: what the cell printed (stderr folded into stdout, so a stray log line
@@ -361,14 +396,17 @@ def judge_cell(cell: NotebookNode, grade_id: str, checks: list[dict],
     """
     records = _records(cell, grade_id)
     if not records:
-        verdict = ("no answer was recorded for grading: the cell stopped before its end "
-                   "(an error above, or a kernel that did not run it)")
+        verdict = (
+            "no answer was recorded for grading: the cell stopped before its end "
+            "(an error above, or a kernel that did not run it)"
+        )
     elif any(r != records[0] for r in records[1:]):
         verdict = "answers were recorded more than once, with different values"
     else:
         verdict = judge_record(checks, records[0], saved)
-    printed = "".join(o.get("text", "") for o in cell.get("outputs", [])
-                      if o.get("output_type") == "stream")
+    printed = "".join(
+        o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
+    )
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     outputs = [_stdout(printed)] if printed else []
     if verdict == PASSED:
@@ -417,8 +455,9 @@ class Judge(NbGraderPreprocessor):
         from nbgrader.coursedir import CourseDirectory
 
         coursedir = CourseDirectory(config=self.config)
-        path = coursedir.format_path(coursedir.source_directory, ".",
-                                     resources["nbgrader"]["assignment"])
+        path = coursedir.format_path(
+            coursedir.source_directory, ".", resources["nbgrader"]["assignment"]
+        )
         return references(nbformat.read(f"{path}/{notebook}.ipynb", as_version=4))
 
     def preprocess(self, nb, resources):
@@ -432,8 +471,11 @@ class Judge(NbGraderPreprocessor):
                 if grade_id in refs:
                     judge_cell(cell, grade_id, refs[grade_id], saved)
                 else:
-                    cell.outputs = list(cell.get("outputs", [])) + [_error(
-                        f"the grader has no references for {grade_id!r}: ask your instructor")]
+                    cell.outputs = list(cell.get("outputs", [])) + [
+                        _error(
+                            f"the grader has no references for {grade_id!r}: ask your instructor"
+                        )
+                    ]
         return nb, resources
 
 

@@ -36,12 +36,19 @@ def execution_problems(assignment: str, path: Path, cell_timeout: int) -> list[s
     for index, cell in enumerate(nb.cells):
         names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
         if "CellTimeoutError" in names:
-            problems.append(f"{assignment}/{path.name}: cell {index} ran longer than "
-                            f"{cell_timeout} s and was stopped; it scores 0")
-        if any(o.get("evalue") == "the kernel died while running this cell"
-               for o in cell.get("outputs", []) if o.get("ename") == "KernelDied"):
-            problems.append(f"{assignment}/{path.name}: the kernel died in cell {index}; later "
-                            "cells did not run and score 0")
+            problems.append(
+                f"{assignment}/{path.name}: cell {index} ran longer than "
+                f"{cell_timeout} s and was stopped; it scores 0"
+            )
+        if any(
+            o.get("evalue") == "the kernel died while running this cell"
+            for o in cell.get("outputs", [])
+            if o.get("ename") == "KernelDied"
+        ):
+            problems.append(
+                f"{assignment}/{path.name}: the kernel died in cell {index}; later "
+                "cells did not run and score 0"
+            )
     return problems
 
 
@@ -94,19 +101,29 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
 
     start = time.perf_counter()
     student, limits = task["student"], task["limits"]
-    Zygote.start(tuple(task["preload"]), memory_bytes=int(limits["memory_gb"] * 1024**3),
-                 shared=task.get("zygote"))
-    result = {"student": student, "problems": [], "autograded": {},
-              "feedback": {}, "worker": f"{os.uname().nodename}:{os.getpid()}"}
+    Zygote.start(
+        tuple(task["preload"]),
+        memory_bytes=int(limits["memory_gb"] * 1024**3),
+        shared=task.get("zygote"),
+    )
+    result = {
+        "student": student,
+        "problems": [],
+        "autograded": {},
+        "feedback": {},
+        "worker": f"{os.uname().nodename}:{os.getpid()}",
+    }
     here = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="nncost-grade-") as tmp:
         course = Path(tmp)
         _write(course, template)
         for assignment, notebooks in task["submitted"].items():
             stamp = task.get("timestamps", {}).get(assignment)  # nbgrader's late penalties
-            _write(course / "submitted" / student / assignment,
-                   {f"{nb}.ipynb": data for nb, data in notebooks.items()}
-                   | ({"timestamp.txt": stamp.encode()} if stamp else {}))
+            _write(
+                course / "submitted" / student / assignment,
+                {f"{nb}.ipynb": data for nb, data in notebooks.items()}
+                | ({"timestamp.txt": stamp.encode()} if stamp else {}),
+            )
         write_course_config(course, limits["cell_timeout"])
         os.chdir(course)
         try:
@@ -121,26 +138,31 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
                 if stopped.is_set():
                     result["problems"].append(
                         f"{assignment}: stopped after {seconds} s (wall-clock limit: an endless "
-                        "loop?); the cells that had not finished score 0")
+                        "loop?); the cells that had not finished score 0"
+                    )
                 if not graded["success"]:
                     log = graded.get("error") or graded.get("log") or ""
                     result["problems"].append(
                         f"{assignment}: nbgrader could not autograde it; parts that did not run "
-                        f"score 0. {_tail(log)}")
+                        f"score 0. {_tail(log)}"
+                    )
                     continue
                 folder = course / "autograded" / student / assignment
                 result["autograded"][assignment] = {
-                    p.stem: p.read_bytes() for p in sorted(folder.glob("*.ipynb"))}
+                    p.stem: p.read_bytes() for p in sorted(folder.glob("*.ipynb"))
+                }
                 for path in sorted(folder.glob("*.ipynb")):
-                    result["problems"] += execution_problems(assignment, path,
-                                                             limits["cell_timeout"])
+                    result["problems"] += execution_problems(
+                        assignment, path, limits["cell_timeout"]
+                    )
                 fed = api.generate_feedback(assignment, student, force=True)
                 feedback = course / "feedback" / student / assignment
                 if not fed["success"] or not feedback.exists():
                     result["problems"].append(f"{assignment}: feedback could not be generated")
                 else:
                     result["feedback"][assignment] = {
-                        p.stem: p.read_bytes() for p in sorted(feedback.glob("*.html"))}
+                        p.stem: p.read_bytes() for p in sorted(feedback.glob("*.html"))
+                    }
         finally:
             os.chdir(here)
     result["seconds"] = round(time.perf_counter() - start, 2)

@@ -40,8 +40,14 @@ __all__ = ["WarmKernelManager", "Zygote"]
 # --------------------------------------------------------------------------- the zygote process
 #: what an IPython kernel imports as it starts (its debugger alone costs 0.1 s); none of them
 #: starts a thread when imported, so they are safe to fork
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-                  "ipykernel.zmqshell", "ipykernel.comm")
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "ipykernel.zmqshell",
+    "ipykernel.comm",
+)
+
 
 def _reap(*_) -> None:
     while True:
@@ -181,8 +187,14 @@ class Zygote:
             _Forked(pid).kill()
 
     @classmethod
-    def start(cls, preload: tuple[str, ...], *, memory_bytes: int | None = None,
-              timeout: float = 120, shared: str | None = None) -> Zygote:
+    def start(
+        cls,
+        preload: tuple[str, ...],
+        *,
+        memory_bytes: int | None = None,
+        timeout: float = 120,
+        shared: str | None = None,
+    ) -> Zygote:
         """This process's zygote: the running one if it has imported ``preload``; else the one
         listening on ``shared`` (a socket path from :meth:`launch`, in another process on this
         machine) if it answers; else a new one, started here."""
@@ -208,8 +220,11 @@ class Zygote:
         path = os.path.join(tempfile.mkdtemp(prefix="nncost-zygote-"), "socket")
         process = subprocess.Popen(
             [sys.executable, "-m", "autograder.zygote", path, *preload],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            start_new_session=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
         return cls(process, path, tuple(preload))
 
     def wait_ready(self, timeout: float = 120) -> None:
@@ -250,15 +265,27 @@ class Zygote:
 
     def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
         """A new kernel on ``connection_file``; returns its pid."""
-        return self._fork({"connection_file": connection_file, "cwd": cwd, "env": env,
-                           "memory_bytes": self.memory_bytes})
+        return self._fork(
+            {
+                "connection_file": connection_file,
+                "cwd": cwd,
+                "env": env,
+                "memory_bytes": self.memory_bytes,
+            }
+        )
 
     def evaluator(self, judge_socket: str, stderr: str) -> int:
         """A new :mod:`autograder.evaluate` process that connects to the Unix socket
         ``judge_socket`` (its standard input and output) and appends its standard error to the
         file ``stderr``; returns its pid."""
-        return self._fork({"evaluator": True, "socket": judge_socket, "stderr": stderr,
-                           "memory_bytes": self.memory_bytes})
+        return self._fork(
+            {
+                "evaluator": True,
+                "socket": judge_socket,
+                "stderr": stderr,
+                "memory_bytes": self.memory_bytes,
+            }
+        )
 
     def _fork(self, request: dict) -> int:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
@@ -356,7 +383,8 @@ class WarmKernelManager(AsyncKernelManager):
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ZygoteProvisioner(
-                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
         return await super()._async_pre_start_kernel(**kw)
 
 

@@ -42,10 +42,18 @@ sys.path.insert(0, str(REPO))
 from autograder.grading import assignment_layout, write_course_config
 
 SLIPS = {  # (assignment, solution cell, text, replacement)
-    "relu_output": ("dense", "q1_model_answer", 'layers.Dense(1, activation="sigmoid")',
-                    'layers.Dense(1, activation="relu")'),
-    "no_activation_flops": ("dense", "compute_answer", "flops += 2 * n_in * n_out + n_out * a",
-                            "flops += 2 * n_in * n_out"),
+    "relu_output": (
+        "dense",
+        "q1_model_answer",
+        'layers.Dense(1, activation="sigmoid")',
+        'layers.Dense(1, activation="relu")',
+    ),
+    "no_activation_flops": (
+        "dense",
+        "compute_answer",
+        "flops += 2 * n_in * n_out + n_out * a",
+        "flops += 2 * n_in * n_out",
+    ),
 }
 
 
@@ -65,8 +73,9 @@ def _notebook(kind: str, assignment: str, nb: str) -> nbformat.NotebookNode:
     notebook = nbformat.read(REPO / "source" / assignment / f"{nb}.ipynb", 4)
     if kind in SLIPS and SLIPS[kind][0] == assignment:
         _, grade_id, old, new = SLIPS[kind]
-        cell = next(c for c in notebook.cells
-                    if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell = next(
+            c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        )
         cell.source = cell.source.replace(old, new)
     return notebook
 
@@ -84,8 +93,9 @@ def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
     return subs
 
 
-def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, list[str]],
-                     students: list[str]) -> float:
+def _serial_nbgrader(
+    root: Path, subs: Path, source: Path, layout: dict[str, list[str]], students: list[str]
+) -> float:
     course = root / "serial"
     shutil.copytree(source, course / "source")
     write_course_config(course)
@@ -95,8 +105,13 @@ def _serial_nbgrader(root: Path, subs: Path, source: Path, layout: dict[str, lis
         shutil.copytree(subs / student, course / "submitted" / student)
 
     def run(*args):
-        subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(),
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=course,
+            env=_env(),
+            check=True,
+            capture_output=True,
+        )
 
     for assignment in layout:
         run("generate_assignment", assignment, "--force")
@@ -110,9 +125,26 @@ def _ours(root: Path, subs: Path, source: Path, workers: int) -> float:
     out, course = root / "ours", root / "course"
     shutil.copytree(source, course / "source")
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
-                    "--workers", str(workers), "--course", str(course)], cwd=REPO, env=_env(),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(subs),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--course",
+            str(course),
+        ],
+        cwd=REPO,
+        env=_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -141,8 +173,9 @@ def _figure(path: Path, fixed: float, per_student: float, label: str) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("Dask workers (one student at a time each)")
     ax.set_ylabel("minutes to grade the class")
-    ax.set_title(f"{label}: fixed {fixed:.0f} s + {per_student:.1f} s per student per worker",
-                 fontsize=9)
+    ax.set_title(
+        f"{label}: fixed {fixed:.0f} s + {per_student:.1f} s per student per worker", fontsize=9
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -171,11 +204,20 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--assignments", default="dense", help="comma-separated")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--serial-students", type=int, default=None, metavar="K",
-                        help="time serial nbgrader on the first K students only (its seconds per "
-                             "student are compared; grades compared on those K); default: all")
-    parser.add_argument("--figure", type=Path, default=None,
-                        help="draw the time against the number of workers, fitted to this run")
+    parser.add_argument(
+        "--serial-students",
+        type=int,
+        default=None,
+        metavar="K",
+        help="time serial nbgrader on the first K students only (its seconds per "
+        "student are compared; grades compared on those K); default: all",
+    )
+    parser.add_argument(
+        "--figure",
+        type=Path,
+        default=None,
+        help="draw the time against the number of workers, fitted to this run",
+    )
     args = parser.parse_args()
     layout = assignment_layout(REPO / "source")
     layout = {a: layout[a] for a in args.assignments.split(",")}
@@ -192,20 +234,31 @@ def main() -> int:
         serial = _serial_nbgrader(root, subs, source, layout, students)
         ours = _ours(root, subs, source, args.workers)
         theirs = _grades(root / "serial" / "gradebook.db")
-        mine = {key: v for key, v in _grades(root / "course" / "gradebook.db").items()
-                if key[0] in students}
+        mine = {
+            key: v
+            for key, v in _grades(root / "course" / "gradebook.db").items()
+            if key[0] in students
+        }
         fixed, per_student = _fit(root / "ours", ours, args.workers)
     same = theirs == mine
-    print(f"class of {n} students × {notebooks} notebooks ({', '.join(layout)}), "
-          f"{args.workers} workers, {os.cpu_count()} cores")
-    print(f"serial nbgrader autograde : {serial:8.1f} s  = {serial / k:6.2f} s/student"
-          + (f" (measured on {k} of the {n} students)" if k < n else ""))
-    print(f"autograder grade          : {ours:8.1f} s  = {ours / n:6.2f} s/student "
-          "(everything included)")
+    print(
+        f"class of {n} students × {notebooks} notebooks ({', '.join(layout)}), "
+        f"{args.workers} workers, {os.cpu_count()} cores"
+    )
+    print(
+        f"serial nbgrader autograde : {serial:8.1f} s  = {serial / k:6.2f} s/student"
+        + (f" (measured on {k} of the {n} students)" if k < n else "")
+    )
+    print(
+        f"autograder grade          : {ours:8.1f} s  = {ours / n:6.2f} s/student "
+        "(everything included)"
+    )
     print(f"ratio serial / ours       : {(serial / k) / (ours / n):6.2f}x (seconds per student)")
-    print(f"class of 200 at this rate : {200 * ours / n / 60:6.1f} min; fitted: fixed "
-          f"{fixed:.1f} s + {per_student:.2f} s per student per worker → "
-          f"{(fixed + 200 / args.workers * per_student) / 60:.1f} min for 200")
+    print(
+        f"class of 200 at this rate : {200 * ours / n / 60:6.1f} min; fitted: fixed "
+        f"{fixed:.1f} s + {per_student:.2f} s per student per worker → "
+        f"{(fixed + 200 / args.workers * per_student) / 60:.1f} min for 200"
+    )
     if args.figure:
         _figure(args.figure, fixed, per_student, f"{', '.join(layout)} on {os.cpu_count()} cores")
         print(f"figure: {args.figure}")

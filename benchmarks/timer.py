@@ -21,6 +21,8 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1
 def report(name: str, ours: float, theirs: float, alternative: str, target: float) -> bool:
     ratio = theirs / ours
     ok = ratio >= target
-    print(f"{name:<28} nncost {ours * 1e3:9.2f} ms   {alternative} {theirs * 1e3:10.2f} ms   "
-          f"ratio {ratio:8.1f}x  (target >= {target:g}x: {'met' if ok else 'NOT met'})")
+    print(
+        f"{name:<28} nncost {ours * 1e3:9.2f} ms   {alternative} {theirs * 1e3:10.2f} ms   "
+        f"ratio {ratio:8.1f}x  (target >= {target:g}x: {'met' if ok else 'NOT met'})"
+    )
     return ok

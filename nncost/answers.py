@@ -57,7 +57,10 @@ def run(fn, cases: list) -> list:
     results = []
     for case in cases:
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
                 results.append(fn(case))
         except Exception as error:  # noqa: BLE001 — the student's error is the answer
             results.append(Raised(error))
@@ -121,12 +124,20 @@ def _figure(fig) -> dict:
                 continue
             horizontal = getattr(container, "orientation", "vertical") == "horizontal"
             axis, size = (ax.yaxis, "get_width") if horizontal else (ax.xaxis, "get_height")
-            ticks = {round(float(t), 6): label.get_text()
-                     for t, label in zip(axis.get_ticklocs(), axis.get_ticklabels())}
-            centres = [p.get_y() + p.get_height() / 2 if horizontal else p.get_x() + p.get_width() / 2
-                       for p in container.patches]
-            bars.append({"heights": [_number(float(getattr(p, size)())) for p in container.patches],
-                         "labels": [ticks.get(round(float(c), 6), "") for c in centres]})
+            ticks = {
+                round(float(t), 6): label.get_text()
+                for t, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
+            }
+            centres = [
+                p.get_y() + p.get_height() / 2 if horizontal else p.get_x() + p.get_width() / 2
+                for p in container.patches
+            ]
+            bars.append(
+                {
+                    "heights": [_number(float(getattr(p, size)())) for p in container.patches],
+                    "labels": [ticks.get(round(float(c), 6), "") for c in centres],
+                }
+            )
         axes.append({"title": str(ax.get_title()), "yscale": str(ax.get_yscale()), "bars": bars})
     return {"type": "matplotlib.Figure", "axes": axes}
 
@@ -157,18 +168,24 @@ def encode(value, _depth: int = 0) -> dict:
         return {"type": "raised", "error": value.error}
     if kind is dict:
         pairs = list(dict.items(value))[:_MAX_ITEMS]
-        return {"type": "dict", "items": [[encode(k, _depth + 1), encode(v, _depth + 1)]
-                                          for k, v in pairs]}
+        return {
+            "type": "dict",
+            "items": [[encode(k, _depth + 1), encode(v, _depth + 1)] for k, v in pairs],
+        }
     module = getattr(kind, "__module__", "") or ""
     if module == "numpy" and hasattr(value, "item") and getattr(value, "shape", None) == ():
         item = value.item()  # a numpy scalar: its type is kept, its value made plain
         inner = encode(item, _depth + 1)
         return {**inner, "type": f"numpy.{kind.__name__}"}
     if module == "numpy" and kind.__name__ == "ndarray":
-        return {"type": "numpy.ndarray", "dtype": str(value.dtype),
-                "shape": [int(d) for d in value.shape],
-                "items": [encode(x, _depth + 1) for x in value.tolist()[:_MAX_ITEMS]]
-                if value.ndim else [encode(value.item(), _depth + 1)]}
+        return {
+            "type": "numpy.ndarray",
+            "dtype": str(value.dtype),
+            "shape": [int(d) for d in value.shape],
+            "items": [encode(x, _depth + 1) for x in value.tolist()[:_MAX_ITEMS]]
+            if value.ndim
+            else [encode(value.item(), _depth + 1)],
+        }
     if _keras_model(value):
         return _model(value)
     if _matplotlib_figure(value):
@@ -217,5 +234,6 @@ def export(grade_id: str, /, **answers) -> None:
     rec = record(grade_id, answers)
     from IPython.display import display
 
-    display({MIME: rec, "text/plain": f"answers recorded for grading: {', '.join(answers)}"},
-            raw=True)
+    display(
+        {MIME: rec, "text/plain": f"answers recorded for grading: {', '.join(answers)}"}, raw=True
+    )

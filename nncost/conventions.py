@@ -109,7 +109,9 @@ class Convention:
 
     name: str = "course"
     #: FLOPs per element of each activation function, by Keras' function name.
-    activation_flops: Mapping[str, int] = dataclasses.field(default_factory=lambda: COURSE_ACTIVATION_FLOPS)
+    activation_flops: Mapping[str, int] = dataclasses.field(
+        default_factory=lambda: COURSE_ACTIVATION_FLOPS
+    )
     #: bytes of one parameter (4 = float32); model size = params × this.
     bytes_per_param: int = 4
     #: bytes of one activation value (4 = float32).
@@ -153,12 +155,18 @@ class Convention:
                 + (f" + {self.bias_add_flops}·out (bias add)" if self.bias_add_flops else ""),
                 "conv: 2·prod(kernel)·(C_in/groups)·out + out·a",
                 f"activation a per element: {acts}",
-                (f"pooling: {self.pooling_flops_per_window_value}·prod(pool)·out; "
-                f"global pooling: {self.global_pooling_flops_per_element}·in"),
-                (f"batch norm: {self.batchnorm_flops_per_element}/element; "
-                f"layer norm: {self.layernorm_flops_per_element}/element"),
-                (f"bytes per parameter: {self.bytes_per_param}; "
-                f"bytes per activation: {self.bytes_per_activation}"),
+                (
+                    f"pooling: {self.pooling_flops_per_window_value}·prod(pool)·out; "
+                    f"global pooling: {self.global_pooling_flops_per_element}·in"
+                ),
+                (
+                    f"batch norm: {self.batchnorm_flops_per_element}/element; "
+                    f"layer norm: {self.layernorm_flops_per_element}/element"
+                ),
+                (
+                    f"bytes per parameter: {self.bytes_per_param}; "
+                    f"bytes per activation: {self.bytes_per_activation}"
+                ),
             ]
         )
 

@@ -20,9 +20,12 @@ def q1():
     """Q1: dense 5→5→5→1, relu hidden layers, sigmoid output."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((5,)), L.Dense(5, activation="relu", name="dense_1"),
-         L.Dense(5, activation="relu", name="dense_2"),
-         L.Dense(1, activation="sigmoid", name="dense_3")],
+        [
+            keras.Input((5,)),
+            L.Dense(5, activation="relu", name="dense_1"),
+            L.Dense(5, activation="relu", name="dense_2"),
+            L.Dense(1, activation="sigmoid", name="dense_3"),
+        ],
         name="q1_dense",
     )
 
@@ -31,9 +34,12 @@ def q2():
     """Q2: dense 4→9→6→3, relu hidden layers, softmax output."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((4,)), L.Dense(9, activation="relu", name="dense_1"),
-         L.Dense(6, activation="relu", name="dense_2"),
-         L.Dense(3, activation="softmax", name="dense_3")],
+        [
+            keras.Input((4,)),
+            L.Dense(9, activation="relu", name="dense_1"),
+            L.Dense(6, activation="relu", name="dense_2"),
+            L.Dense(3, activation="softmax", name="dense_3"),
+        ],
         name="q2_dense",
     )
 
@@ -41,12 +47,16 @@ def q2():
 def _cnn2d(input_shape, name):
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input(input_shape), L.Conv2D(32, (3, 3), activation="relu", name="conv_1"),
-         L.MaxPooling2D((2, 2), name="pool_1"),
-         L.Conv2D(64, (3, 3), activation="relu", name="conv_2"),
-         L.MaxPooling2D((2, 2), name="pool_2"), L.Flatten(name="flatten"),
-         L.Dense(64, activation="relu", name="dense_1"),
-         L.Dense(10, activation="softmax", name="dense_2")],
+        [
+            keras.Input(input_shape),
+            L.Conv2D(32, (3, 3), activation="relu", name="conv_1"),
+            L.MaxPooling2D((2, 2), name="pool_1"),
+            L.Conv2D(64, (3, 3), activation="relu", name="conv_2"),
+            L.MaxPooling2D((2, 2), name="pool_2"),
+            L.Flatten(name="flatten"),
+            L.Dense(64, activation="relu", name="dense_1"),
+            L.Dense(10, activation="softmax", name="dense_2"),
+        ],
         name=name,
     )
 
@@ -65,12 +75,16 @@ def q5():
     """Q5: the video 3D CNN on clips of 16 frames × 64×64×1, five classes."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((16, 64, 64, 1)), L.Conv3D(32, (3, 3, 3), activation="relu", name="conv3d_1"),
-         L.MaxPooling3D((2, 2, 2), name="pool3d_1"),
-         L.Conv3D(64, (3, 3, 3), activation="relu", name="conv3d_2"),
-         L.MaxPooling3D((2, 2, 2), name="pool3d_2"), L.Flatten(name="flatten"),
-         L.Dense(128, activation="relu", name="dense_1"),
-         L.Dense(5, activation="softmax", name="dense_2")],
+        [
+            keras.Input((16, 64, 64, 1)),
+            L.Conv3D(32, (3, 3, 3), activation="relu", name="conv3d_1"),
+            L.MaxPooling3D((2, 2, 2), name="pool3d_1"),
+            L.Conv3D(64, (3, 3, 3), activation="relu", name="conv3d_2"),
+            L.MaxPooling3D((2, 2, 2), name="pool3d_2"),
+            L.Flatten(name="flatten"),
+            L.Dense(128, activation="relu", name="dense_1"),
+            L.Dense(5, activation="softmax", name="dense_2"),
+        ],
         name="q5_video_3dcnn",
     )
 
@@ -79,8 +93,11 @@ def q6():
     """Q6: SimpleRNN with n_x=4, n_a=3 (tanh), T_x=5, and a sigmoid output of n_y=2."""
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((5, 4)), L.SimpleRNN(3, name="simple_rnn"),
-         L.Dense(2, activation="sigmoid", name="dense")],
+        [
+            keras.Input((5, 4)),
+            L.SimpleRNN(3, name="simple_rnn"),
+            L.Dense(2, activation="sigmoid", name="dense"),
+        ],
         name="q6_simple_rnn",
     )
 
@@ -93,8 +110,11 @@ def q7(seq_len: int | None = None):
     """
     keras, L = _k()
     return keras.Sequential(
-        [keras.Input((seq_len, 4)), L.LSTM(3, name="lstm"),
-         L.Dense(1, activation="sigmoid", name="dense")],
+        [
+            keras.Input((seq_len, 4)),
+            L.LSTM(3, name="lstm"),
+            L.Dense(1, activation="sigmoid", name="dense"),
+        ],
         name="q7_lstm",
     )
 
@@ -105,11 +125,21 @@ def exercise2():
     keras, L = _k()
     return keras.Sequential(
         [keras.Input((200, 300, 3))]
-        + [L.Conv2D(f, (3, 3), strides=2, padding="same", activation="relu", name=f"conv_{i}")
-           for i, f in enumerate((100, 200, 400), start=1)],
+        + [
+            L.Conv2D(f, (3, 3), strides=2, padding="same", activation="relu", name=f"conv_{i}")
+            for i, f in enumerate((100, 200, 400), start=1)
+        ],
         name="exercise2_cnn",
     )
 
 
-MODELS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4, "q5": q5, "q6": q6, "q7": q7,
-          "exercise2": exercise2}
+MODELS = {
+    "q1": q1,
+    "q2": q2,
+    "q3": q3,
+    "q4": q4,
+    "q5": q5,
+    "q6": q6,
+    "q7": q7,
+    "exercise2": exercise2,
+}

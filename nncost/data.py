@@ -23,7 +23,14 @@ import threading
 
 import numpy as np
 
-__all__ = ["ImageDataset", "load", "load_digits", "load_mnist", "mnist_cache_path", "select_classes"]
+__all__ = [
+    "ImageDataset",
+    "load",
+    "load_digits",
+    "load_mnist",
+    "mnist_cache_path",
+    "select_classes",
+]
 
 MNIST_HOST = "storage.googleapis.com"  #: where keras.datasets.mnist downloads from
 #: sha256 of mnist.npz, as keras.datasets.mnist checks it (a cached file that does not match
@@ -59,8 +66,10 @@ class ImageDataset:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
     def __str__(self) -> str:
-        return (f"{self.name}: {len(self.x_train):,} training and {len(self.x_test):,} test images "
-                f"of {self.image_shape}, {self.num_classes} classes ({self.source})")
+        return (
+            f"{self.name}: {len(self.x_train):,} training and {len(self.x_test):,} test images "
+            f"of {self.image_shape}, {self.num_classes} classes ({self.source})"
+        )
 
 
 def mnist_cache_path() -> str:
@@ -94,8 +103,9 @@ def _reachable(host: str, port: int = 443, timeout: float = 3.0) -> bool:
     return bool(result and result[0])
 
 
-def load_mnist(*, allow_download: bool = True, timeout: float = 3.0, verbose: bool = True
-               ) -> ImageDataset:
+def load_mnist(
+    *, allow_download: bool = True, timeout: float = 3.0, verbose: bool = True
+) -> ImageDataset:
     """MNIST (60,000 + 10,000 images of 28×28) through ``keras.datasets.mnist``, when the
     file is cached (:func:`mnist_cache_path`) or, with ``allow_download``, the server answers
     within ``timeout`` seconds; otherwise scikit-learn's digits (:func:`load_digits`), with a
@@ -118,8 +128,10 @@ def load_mnist(*, allow_download: bool = True, timeout: float = 3.0, verbose: bo
         reason = f"MNIST is not cached at {mnist_cache_path()} and downloading is off"
     data = load_digits()
     if verbose:
-        print(f"{reason}.\nUsing scikit-learn's digits instead: {data}.\n"
-              "To use MNIST, put mnist.npz at that path (or go online) and run this cell again.")
+        print(
+            f"{reason}.\nUsing scikit-learn's digits instead: {data}.\n"
+            "To use MNIST, put mnist.npz at that path (or go online) and run this cell again."
+        )
     return data
 
 
@@ -133,7 +145,8 @@ def load(name: str) -> ImageDataset:
         if not (os.path.exists(path) and _valid_mnist_file(path)):
             raise FileNotFoundError(
                 f"no valid MNIST at {path}: put Keras' mnist.npz there, or use "
-                "load_mnist(), which falls back to the digits.")
+                "load_mnist(), which falls back to the digits."
+            )
         return _keras_mnist(cached=True)
     raise ValueError(f"unknown data set {name!r}: use 'mnist' or 'digits'.")
 
@@ -156,9 +169,14 @@ def _keras_mnist(cached: bool) -> ImageDataset:
     finally:
         socket.setdefaulttimeout(previous)
     how = "cached copy" if cached else "downloaded"
-    return ImageDataset("mnist", _scale(x_train, 255.0), y_train.astype(np.int64),
-                        _scale(x_test, 255.0), y_test.astype(np.int64),
-                        f"keras.datasets.mnist, {how}")
+    return ImageDataset(
+        "mnist",
+        _scale(x_train, 255.0),
+        y_train.astype(np.int64),
+        _scale(x_test, 255.0),
+        y_test.astype(np.int64),
+        f"keras.datasets.mnist, {how}",
+    )
 
 
 def load_digits(test_fraction: float = DIGITS_TEST_FRACTION, seed: int = 0) -> ImageDataset:
@@ -168,21 +186,31 @@ def load_digits(test_fraction: float = DIGITS_TEST_FRACTION, seed: int = 0) -> I
     from sklearn.model_selection import train_test_split
 
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1 (e.g. 0.25), got {test_fraction!r}.")
+        raise ValueError(
+            f"test_fraction must be between 0 and 1 (e.g. 0.25), got {test_fraction!r}."
+        )
     bunch = sk_digits()
     x, y = bunch.images, bunch.target.astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=test_fraction, stratify=y, random_state=seed)
-    return ImageDataset("digits", _scale(x_train, 16.0), y_train, _scale(x_test, 16.0), y_test,
-                        "sklearn.datasets.load_digits, 8×8 images used as they are")
+        x, y, test_size=test_fraction, stratify=y, random_state=seed
+    )
+    return ImageDataset(
+        "digits",
+        _scale(x_train, 16.0),
+        y_train,
+        _scale(x_test, 16.0),
+        y_test,
+        "sklearn.datasets.load_digits, 8×8 images used as they are",
+    )
 
 
 def _scale(images: np.ndarray, max_value: float) -> np.ndarray:
     return (np.asarray(images, dtype=np.float32) / max_value)[..., np.newaxis]
 
 
-def select_classes(x: np.ndarray, y: np.ndarray, classes, per_class: int | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def select_classes(
+    x: np.ndarray, y: np.ndarray, classes, per_class: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The images of ``classes`` only, relabelled 0, 1, … in the order given
     (``classes=[5, 6, 7, 8, 9]`` maps 5→0 … 9→4); at most ``per_class`` of each, the first ones."""
     classes = list(classes)
@@ -192,7 +220,9 @@ def select_classes(x: np.ndarray, y: np.ndarray, classes, per_class: int | None 
     for c in classes:
         idx = np.flatnonzero(y == c)
         if idx.size == 0:
-            raise ValueError(f"no image has label {c!r}; the labels present are {sorted(set(y.tolist()))}.")
+            raise ValueError(
+                f"no image has label {c!r}; the labels present are {sorted(set(y.tolist()))}."
+            )
         keep.append(idx[:per_class] if per_class is not None else idx)
     order = np.sort(np.concatenate(keep))
     relabel = {c: i for i, c in enumerate(classes)}

@@ -43,12 +43,21 @@ def seconds(s: float) -> str:
 
 
 def shape(shape_: tuple) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape_) + ("," if len(shape_) == 1 else "") + ")"
+    return (
+        "("
+        + ", ".join("None" if d is None else str(d) for d in shape_)
+        + ("," if len(shape_) == 1 else "")
+        + ")"
+    )
 
 
 def _row(cells) -> str:
     first, *rest = cells
-    out = f"{first:<{_WIDTHS[0]}.{_WIDTHS[0]}}" if len(first) > _WIDTHS[0] else f"{first:<{_WIDTHS[0]}}"
+    out = (
+        f"{first:<{_WIDTHS[0]}.{_WIDTHS[0]}}"
+        if len(first) > _WIDTHS[0]
+        else f"{first:<{_WIDTHS[0]}}"
+    )
     out += f"{rest[0]:<{_WIDTHS[1]}}"
     out += "".join(f"{c:>{w}}" for c, w in zip(rest[1:], _WIDTHS[2:]))
     return out.rstrip()
@@ -58,24 +67,36 @@ def _layer_cells(layer) -> tuple[str, ...]:
     indent = "  " * layer.depth
     name = f"{indent}{layer.name} ({layer.kind})"
     flops = count(layer.flops) if layer.counted else "?"
-    return (name, shape(layer.output_shape), count(layer.params), count(layer.macs), flops,
-            count(layer.activation_bytes))
+    return (
+        name,
+        shape(layer.output_shape),
+        count(layer.params),
+        count(layer.macs),
+        flops,
+        count(layer.activation_bytes),
+    )
 
 
 def summary_lines(report: Report) -> list[str]:
     tf = report.inference_time(1e9)
     lines = [
-        (f"Total params: {count(report.params)} (trainable {count(report.trainable_params)}, "
-        f"non-trainable {count(report.non_trainable_params)})"),
+        (
+            f"Total params: {count(report.params)} (trainable {count(report.trainable_params)}, "
+            f"non-trainable {count(report.non_trainable_params)})"
+        ),
         f"MACs: {count(report.macs)}",
         f"FLOPs: {count(report.flops)} (one inference, one sample)",
-        (f"Model size: {size(report.model_size_bytes)} = params × "
-        f"{report.convention.bytes_per_param} bytes"),
+        (
+            f"Model size: {size(report.model_size_bytes)} = params × "
+            f"{report.convention.bytes_per_param} bytes"
+        ),
         f"Inference time at 1 GFLOPS: {seconds(tf)}",
-        (f"Peak inference memory (batch {report.batch_size}): "
-        f"{size(report.memory.inference_peak_bytes)} = params + "
-        f"{count(report.memory.peak_activation_bytes)} bytes of live activations "
-        f"(at {report.memory.peak_at})"),
+        (
+            f"Peak inference memory (batch {report.batch_size}): "
+            f"{size(report.memory.inference_peak_bytes)} = params + "
+            f"{count(report.memory.peak_activation_bytes)} bytes of live activations "
+            f"(at {report.memory.peak_at})"
+        ),
     ]
     if report.uncounted:
         names = ", ".join(layer.name for layer in report.uncounted)
@@ -85,8 +106,9 @@ def summary_lines(report: Report) -> list[str]:
 
 
 def _settings(report: Report) -> str:
-    return (f"convention: {report.convention.name}; batch size {report.batch_size}"
-            + (f"; seq_len {report.seq_len}" if report.seq_len else ""))
+    return f"convention: {report.convention.name}; batch size {report.batch_size}" + (
+        f"; seq_len {report.seq_len}" if report.seq_len else ""
+    )
 
 
 def report_text(report: Report) -> str:
@@ -105,8 +127,10 @@ def report_html(report: Report) -> str:
     for layer in report.layers:
         cells = _layer_cells(layer)
         pad = f"padding-left:{1 + 1.5 * layer.depth}em"
-        tds = [f'<td style="text-align:left;{pad}">{esc(cells[0].strip())}</td>',
-               f'<td style="text-align:left">{esc(cells[1])}</td>']
+        tds = [
+            f'<td style="text-align:left;{pad}">{esc(cells[0].strip())}</td>',
+            f'<td style="text-align:left">{esc(cells[1])}</td>',
+        ]
         tds += [f"<td>{esc(c)}</td>" for c in cells[2:]]
         rows.append("<tr>" + "".join(tds) + "</tr>")
     summary = "<br>".join(esc(line) for line in summary_lines(report))
@@ -124,9 +148,17 @@ def explain_text(report: Report) -> str:
     lines = [f"Worked costs of {report.model_name} (convention: {report.convention.name})", ""]
     for layer in report.layers:
         indent = "  " * layer.depth
-        params = f"params = {layer.params_formula}" if layer.params_formula else f"params = {layer.params}"
+        params = (
+            f"params = {layer.params_formula}"
+            if layer.params_formula
+            else f"params = {layer.params}"
+        )
         if layer.counted:
-            flops = f"FLOPs = {layer.flops_formula}" if layer.flops_formula else f"FLOPs = {layer.flops}"
+            flops = (
+                f"FLOPs = {layer.flops_formula}"
+                if layer.flops_formula
+                else f"FLOPs = {layer.flops}"
+            )
         else:
             flops = "FLOPs = ? (no rule for this layer; not included in the total)"
         line = f"{indent}{layer.name}: {params}; {flops}"
@@ -138,9 +170,11 @@ def explain_text(report: Report) -> str:
         "",
         "total params = " + " + ".join(str(layer.params) for layer in top) + f" = {report.params}",
         "total FLOPs = " + " + ".join(str(layer.flops) for layer in top) + f" = {report.flops}",
-        (f"model size = {report.params} × {report.convention.bytes_per_param} bytes = "
-        f"{report.model_size_bytes} bytes = {report.model_size_bytes} / 1024 KB = "
-        f"{report.model_size_bytes / KB:.4g} KB"),
+        (
+            f"model size = {report.params} × {report.convention.bytes_per_param} bytes = "
+            f"{report.model_size_bytes} bytes = {report.model_size_bytes} / 1024 KB = "
+            f"{report.model_size_bytes / KB:.4g} KB"
+        ),
         f"inference time at 1 GFLOPS = {report.flops} / 1e9 = {report.inference_time(1e9):.4g} s",
         "",
         *memory_lines(report),
@@ -156,13 +190,19 @@ def memory_lines(report: Report) -> list[str]:
     outputs = " + ".join(str(r.output_elements) for r in report.leaves)
     return [
         f"memory (batch {report.batch_size}, {per_value}):",
-        (f"  live activations at the peak, while {mem.peak_at} runs: {live} = "
-        f"{mem.peak_activation_bytes} bytes"),
-        (f"  inference peak = {report.params} × {conv.bytes_per_param} (parameters) + "
-        f"{mem.peak_activation_bytes} = {mem.inference_peak_bytes} bytes"),
-        (f"  training keeps every layer output, per sample: ({outputs}) × "
-        f"{conv.bytes_per_activation} = {mem.all_activations_bytes_per_sample} bytes, plus the "
-        f"input {mem.input_bytes_per_sample} bytes; see memory.training(batch_size, optimizer)"),
+        (
+            f"  live activations at the peak, while {mem.peak_at} runs: {live} = "
+            f"{mem.peak_activation_bytes} bytes"
+        ),
+        (
+            f"  inference peak = {report.params} × {conv.bytes_per_param} (parameters) + "
+            f"{mem.peak_activation_bytes} = {mem.inference_peak_bytes} bytes"
+        ),
+        (
+            f"  training keeps every layer output, per sample: ({outputs}) × "
+            f"{conv.bytes_per_activation} = {mem.all_activations_bytes_per_sample} bytes, plus the "
+            f"input {mem.input_bytes_per_sample} bytes; see memory.training(batch_size, optimizer)"
+        ),
     ]
 
 

@@ -186,7 +186,9 @@ def separable_conv_params(
 
 
 # --------------------------------------------------------------------------- pooling
-def pool_output_length(n: int, pool: int, *, stride: int | None = None, padding: str = "valid") -> int:
+def pool_output_length(
+    n: int, pool: int, *, stride: int | None = None, padding: str = "valid"
+) -> int:
     """Pooling output length; ``stride`` defaults to ``pool`` as in Keras.
 
     >>> pool_output_length(11, 2)     # floor((11 - 2) / 2) + 1
@@ -206,7 +208,9 @@ def pooling_flops(pool: Sequence[int], output_elements: int) -> int:
 
 
 # --------------------------------------------------------------------------- recurrent
-def recurrent_params(units: int, input_dim: int, *, gates: int = 1, extra_bias: bool = False) -> int:
+def recurrent_params(
+    units: int, input_dim: int, *, gates: int = 1, extra_bias: bool = False
+) -> int:
     """``g * [a(a + i) + a]``: SimpleRNN g=1, LSTM g=4, GRU g=3.
 
     Keras' GRU with ``reset_after=True`` (its default) has a second bias

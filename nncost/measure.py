@@ -85,9 +85,11 @@ class Latency:
         return self.median / self.batch_size
 
     def __str__(self) -> str:
-        return (f"{self.median * 1e3:.3g} ms per call of {self.batch_size} sample(s) (median of "
-                f"{self.repeats}; min {self.min * 1e3:.3g} ms, max {self.max * 1e3:.3g} ms, "
-                f"IQR {self.iqr * 1e3:.2g} ms; {self.warmup} warm-up calls)")
+        return (
+            f"{self.median * 1e3:.3g} ms per call of {self.batch_size} sample(s) (median of "
+            f"{self.repeats}; min {self.min * 1e3:.3g} ms, max {self.max * 1e3:.3g} ms, "
+            f"IQR {self.iqr * 1e3:.2g} ms; {self.warmup} warm-up calls)"
+        )
 
 
 def _random_input(model, batch_size: int, seq_len: int | None):
@@ -108,8 +110,9 @@ def _random_input(model, batch_size: int, seq_len: int | None):
     return arrays[0] if len(arrays) == 1 else arrays
 
 
-def latency(model, *, batch_size: int = 1, warmup: int = 3, repeats: int = 20,
-            seq_len: int | None = None) -> Latency:
+def latency(
+    model, *, batch_size: int = 1, warmup: int = 3, repeats: int = 20, seq_len: int | None = None
+) -> Latency:
     """Time ``model(x, training=False)`` on a random batch: ``warmup`` calls, then ``repeats``.
 
     Args:
@@ -174,9 +177,11 @@ class Machine:
         return "memory" if flops_per_byte < self.ridge else "compute"
 
     def __str__(self) -> str:
-        return (f"peak {self.peak_flops / 1e9:.3g} GFLOP/s, bandwidth "
-                f"{self.bandwidth / 1e9:.3g} GB/s (1 GB = 1e9 bytes), ridge "
-                f"{self.ridge:.3g} FLOPs/byte")
+        return (
+            f"peak {self.peak_flops / 1e9:.3g} GFLOP/s, bandwidth "
+            f"{self.bandwidth / 1e9:.3g} GB/s (1 GB = 1e9 bytes), ridge "
+            f"{self.ridge:.3g} FLOPs/byte"
+        )
 
 
 def _best_seconds(fn, repeats: int) -> float:
@@ -301,19 +306,31 @@ class Measurement:
         return machine.attainable(self.intensity)
 
     def __str__(self) -> str:
-        return (f"{self.name}: estimate {self.estimate:.3g} s at {self.flops_per_second:.3g} "
-                f"FLOP/s, measured {self.measured:.3g} s (batch {self.batch_size}): achieved "
-                f"{self.achieved:.3g} FLOP/s, intensity {self.intensity:.3g} FLOPs/byte")
+        return (
+            f"{self.name}: estimate {self.estimate:.3g} s at {self.flops_per_second:.3g} "
+            f"FLOP/s, measured {self.measured:.3g} s (batch {self.batch_size}): achieved "
+            f"{self.achieved:.3g} FLOP/s, intensity {self.intensity:.3g} FLOPs/byte"
+        )
 
 
-def measure(model, *, batch_size: int = 1, flops_per_second: float = 1e9, warmup: int = 3,
-            repeats: int = 20, seq_len: int | None = None) -> Measurement:
+def measure(
+    model,
+    *,
+    batch_size: int = 1,
+    flops_per_second: float = 1e9,
+    warmup: int = 3,
+    repeats: int = 20,
+    seq_len: int | None = None,
+) -> Measurement:
     """Profile ``model``, time it (:func:`latency`), and return the estimate next to reality."""
     from nncost.profiler import profile
 
     report = profile(model, seq_len=seq_len)
-    timing = latency(model, batch_size=batch_size, warmup=warmup, repeats=repeats,
-                     seq_len=seq_len)
-    return Measurement(name=report.model_name, flops=report.flops,
-                       bytes=bytes_moved(report, batch_size), latency=timing,
-                       flops_per_second=flops_per_second)
+    timing = latency(model, batch_size=batch_size, warmup=warmup, repeats=repeats, seq_len=seq_len)
+    return Measurement(
+        name=report.model_name,
+        flops=report.flops,
+        bytes=bytes_moved(report, batch_size),
+        latency=timing,
+        flops_per_second=flops_per_second,
+    )

@@ -27,11 +27,17 @@ LOG_SPAN = 100
 
 _METRICS = {  # key → (panel title, how to read it off a report, label formatter name)
     "params": ("Parameters (count)", lambda r, fps: r.params, "count"),
-    "model_size_bytes": ("Model size (bytes, 1 KB = 1024 B)",
-                         lambda r, fps: r.model_size_bytes, "bytes"),
+    "model_size_bytes": (
+        "Model size (bytes, 1 KB = 1024 B)",
+        lambda r, fps: r.model_size_bytes,
+        "bytes",
+    ),
     "flops": ("FLOPs (one inference, one sample)", lambda r, fps: r.flops, "count"),
-    "inference_time": ("Inference time (s at {speed})", lambda r, fps: r.inference_time(fps),
-                       "seconds"),
+    "inference_time": (
+        "Inference time (s at {speed})",
+        lambda r, fps: r.inference_time(fps),
+        "seconds",
+    ),
 }
 
 _LAYER_METRICS = {  # key → (panel title, LayerCost attribute)
@@ -122,8 +128,13 @@ def _spans_orders(values: Sequence[float]) -> bool:
 
 
 # --------------------------------------------------------------------------- compare
-def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | None = None,
-            metrics: Sequence[str] = tuple(_METRICS)):
+def compare(
+    models: Mapping,
+    *,
+    flops_per_second: float = 1e9,
+    seq_len: int | None = None,
+    metrics: Sequence[str] = tuple(_METRICS),
+):
     """Bars of parameters, model size, FLOPs and inference time, one bar per model.
 
     Args:
@@ -138,8 +149,10 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
     seconds); the label on each bar gives the value in readable units.
     """
     if not isinstance(models, Mapping) or not models:
-        raise NNCostError("compare() takes a dict of name → model (or Report), e.g. "
-                          "compare({'Q1': q1(), 'Q2': q2()}).")
+        raise NNCostError(
+            "compare() takes a dict of name → model (or Report), e.g. "
+            "compare({'Q1': q1(), 'Q2': q2()})."
+        )
     unknown = [m for m in metrics if m not in _METRICS]
     if unknown:
         raise NNCostError(f"unknown metric(s) {unknown}: choose from {list(_METRICS)}.")
@@ -151,23 +164,25 @@ def compare(models: Mapping, *, flops_per_second: float = 1e9, seq_len: int | No
     panel_width = max(3.2, 0.6 * len(names) + 1) if many else 3.2
     fig = _figure((panel_width * ncols + 0.5, 3.6 * nrows))
     axes = list(fig.subplots(nrows, ncols, squeeze=False).flat)
-    for extra in axes[len(metrics):]:
+    for extra in axes[len(metrics) :]:
         extra.remove()
     colors = [f"C{i % 10}" for i in range(len(names))]
     for ax, key in zip(axes, metrics):
         title, read, fmt = _METRICS[key]
         values = [read(r, flops_per_second) for r in reports.values()]
         bars = ax.bar(names, values, color=colors)
-        ax.bar_label(bars, labels=[_FORMATTERS[fmt](v) for v in values], padding=2,
-                     fontsize=8 if many else 9)
+        ax.bar_label(
+            bars, labels=[_FORMATTERS[fmt](v) for v in values], padding=2, fontsize=8 if many else 9
+        )
         ax.set_title(title.format(speed=short_speed(flops_per_second)), fontsize=10)
         if _spans_orders(values):
             ax.set_yscale("log")
             ax.set_ylim(top=max(values) * 10)
             if fmt == "bytes":  # ticks at 1 B, 1 KB, 1 MB… rather than at powers of ten
                 ax.yaxis.set_major_locator(_log_locator(1024))
-            ax.text(0.02, 0.98, "log scale", transform=ax.transAxes, va="top", fontsize=8,
-                    color="0.4")
+            ax.text(
+                0.02, 0.98, "log scale", transform=ax.transAxes, va="top", fontsize=8, color="0.4"
+            )
         else:
             ax.set_ylim(0, max(max(values), 1e-30) * 1.18)
         ax.tick_params(axis="x", labelrotation=30 if len(names) > 3 else 0)
@@ -198,8 +213,13 @@ def _tick_formatter(fmt: str):
 
 
 # --------------------------------------------------------------------------- layers
-def layers(model_or_report, *, metrics: Sequence[str] = tuple(_LAYER_METRICS),
-           seq_len: int | None = None, figsize=None):
+def layers(
+    model_or_report,
+    *,
+    metrics: Sequence[str] = tuple(_LAYER_METRICS),
+    seq_len: int | None = None,
+    figsize=None,
+):
     """Per-layer parameters, FLOPs and activation memory, the largest bar of each panel in red.
 
     Args:
@@ -242,8 +262,9 @@ def layers(model_or_report, *, metrics: Sequence[str] = tuple(_LAYER_METRICS),
         ax.set_title(f"{title}\ntotal {fmt(total)}", fontsize=10)
         if key == "activation_bytes":
             ax.xaxis.set_major_locator(_binary_locator(max(top, 1)))
-        ax.xaxis.set_major_formatter(_tick_formatter("bytes" if key == "activation_bytes"
-                                                     else "count"))
+        ax.xaxis.set_major_formatter(
+            _tick_formatter("bytes" if key == "activation_bytes" else "count")
+        )
         ax.tick_params(axis="x", labelsize=8)
         if i == 0:
             ax.set_yticks(positions, labels, fontsize=9)
@@ -335,33 +356,51 @@ def network(model, *, max_neurons: int = 10, figsize=None):
         for y0 in layout[i - 1][0]:
             segments += [((dx * (i - 1) + radius, y0), (dx * i - radius, y1)) for y1 in ys]
     alpha = max(0.08, min(0.6, 30 / max(len(segments), 1)))
-    ax.add_collection(LineCollection(segments, colors="0.35", linewidths=0.7, alpha=alpha,
-                                     zorder=1))
+    ax.add_collection(
+        LineCollection(segments, colors="0.35", linewidths=0.7, alpha=alpha, zorder=1)
+    )
     for i, ((title, units, role), (ys, compressed)) in enumerate(zip(columns, layout)):
         x = dx * i
         role = "output" if i == len(columns) - 1 else role
         for y in ys:
-            ax.add_patch(Circle((x, y), radius, facecolor=colors[role], edgecolor="0.2",
-                                linewidth=1, zorder=2))
+            ax.add_patch(
+                Circle(
+                    (x, y), radius, facecolor=colors[role], edgecolor="0.2", linewidth=1, zorder=2
+                )
+            )
         if compressed:
             ax.text(x, 0, "⋮", ha="center", va="center", fontsize=16, zorder=3)
-            ax.text(x + radius + 0.15, 0, f"… {units:,} units", ha="left", va="center",
-                    fontsize=8, color="0.25", zorder=3,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+            ax.text(
+                x + radius + 0.15,
+                0,
+                f"… {units:,} units",
+                ha="left",
+                va="center",
+                fontsize=8,
+                color="0.25",
+                zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
         ax.text(x, y_bottom, "\n".join(t for t in title if t), ha="center", va="top", fontsize=9)
     ax.set_xlim(-dx / 2, dx * (len(columns) - 1) + dx / 2 + 0.4)
     ax.set_ylim(y_bottom - 2.3, tallest / 2 + 0.5)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(f"{report.model_name}: {report.params:,} parameters, {report.flops:,} FLOPs",
-                 fontsize=11)
+    ax.set_title(
+        f"{report.model_name}: {report.params:,} parameters, {report.flops:,} FLOPs", fontsize=11
+    )
     return fig
 
 
-
 # --------------------------------------------------------------------------- roofline
-def roofline(models, machine=None, *, batch_size: int = 1, seq_len: int | None = None,
-             flops_per_second: float = 1e9):
+def roofline(
+    models,
+    machine=None,
+    *,
+    batch_size: int = 1,
+    seq_len: int | None = None,
+    flops_per_second: float = 1e9,
+):
     """The roofline of a machine, each model a point at its intensity and achieved FLOP/s.
 
     Args:
@@ -380,16 +419,24 @@ def roofline(models, machine=None, *, batch_size: int = 1, seq_len: int | None =
     from nncost import measure
 
     if isinstance(models, Mapping):
-        points = [dataclasses.replace(
-            m if isinstance(m, measure.Measurement) else
-            measure.measure(m, batch_size=batch_size, seq_len=seq_len,
-                            flops_per_second=flops_per_second), name=str(name))
-            for name, m in models.items()]
+        points = [
+            dataclasses.replace(
+                m
+                if isinstance(m, measure.Measurement)
+                else measure.measure(
+                    m, batch_size=batch_size, seq_len=seq_len, flops_per_second=flops_per_second
+                ),
+                name=str(name),
+            )
+            for name, m in models.items()
+        ]
     else:
         points = list(models) if isinstance(models, (list, tuple)) else []
     if not points or not all(isinstance(p, measure.Measurement) for p in points):
-        raise NNCostError("roofline() takes a dict of name → model (or Measurement), e.g. "
-                          "roofline({'Q1': q1(), 'Q3': q3()}).")
+        raise NNCostError(
+            "roofline() takes a dict of name → model (or Measurement), e.g. "
+            "roofline({'Q1': q1(), 'Q3': q3()})."
+        )
     machine = machine or measure.machine()
     ridge = machine.ridge
     xs = [p.intensity for p in points] + [ridge]
@@ -398,23 +445,44 @@ def roofline(models, machine=None, *, batch_size: int = 1, seq_len: int | None =
     ax = fig.subplots()
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.plot([lo, ridge, hi], [lo * machine.bandwidth, machine.peak_flops, machine.peak_flops],
-            color="0.15", linewidth=2, label="roofline: min(peak, intensity × bandwidth)")
-    ax.axvline(ridge, color="0.5", linestyle=":", linewidth=1,
-               label=f"ridge: {ridge:.3g} FLOPs/byte")
-    ax.axhline(flops_per_second, color="tab:green", linestyle="--", linewidth=1,
-               label=f"course's estimate: {short_speed(flops_per_second)}")
+    ax.plot(
+        [lo, ridge, hi],
+        [lo * machine.bandwidth, machine.peak_flops, machine.peak_flops],
+        color="0.15",
+        linewidth=2,
+        label="roofline: min(peak, intensity × bandwidth)",
+    )
+    ax.axvline(
+        ridge, color="0.5", linestyle=":", linewidth=1, label=f"ridge: {ridge:.3g} FLOPs/byte"
+    )
+    ax.axhline(
+        flops_per_second,
+        color="tab:green",
+        linestyle="--",
+        linewidth=1,
+        label=f"course's estimate: {short_speed(flops_per_second)}",
+    )
     for i, p in enumerate(points):
-        ax.scatter([p.intensity], [p.achieved], color=f"C{i % 10}", zorder=3, s=36,
-                   label=f"{p.name}: {short_speed(p.achieved)} achieved")
-        ax.annotate(p.name, (p.intensity, p.achieved), textcoords="offset points",
-                    xytext=(6, 4), fontsize=9)
+        ax.scatter(
+            [p.intensity],
+            [p.achieved],
+            color=f"C{i % 10}",
+            zorder=3,
+            s=36,
+            label=f"{p.name}: {short_speed(p.achieved)} achieved",
+        )
+        ax.annotate(
+            p.name, (p.intensity, p.achieved), textcoords="offset points", xytext=(6, 4), fontsize=9
+        )
     ax.set_xlim(lo, hi)
     low = min([p.achieved for p in points] + [flops_per_second, lo * machine.bandwidth])
     ax.set_ylim(low / 3, machine.peak_flops * 3)
     ax.set_xlabel("arithmetic intensity (FLOPs per byte moved)")
     ax.set_ylabel("FLOP/s")
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"Roofline: peak {short_speed(machine.peak_flops)}, bandwidth "
-                 f"{machine.bandwidth / 1e9:.3g} GB/s (1 GB = 1e9 bytes)", fontsize=10)
+    ax.set_title(
+        f"Roofline: peak {short_speed(machine.peak_flops)}, bandwidth "
+        f"{machine.bandwidth / 1e9:.3g} GB/s (1 GB = 1e9 bytes)",
+        fontsize=10,
+    )
     return fig

@@ -32,8 +32,10 @@ def imagenet_base(image_shape, *, weights_path: str | None = None, verbose: bool
     path = weights_path or mobilenet_v2_weights_path()
     if not os.path.exists(path):
         if verbose:
-            print(f"No ImageNet weights at {path} (this machine is offline): using a base "
-                  "pretrained here instead. Put the MobileNetV2 weights there to use ImageNet.")
+            print(
+                f"No ImageNet weights at {path} (this machine is offline): using a base "
+                "pretrained here instead. Put the MobileNetV2 weights there to use ImageNet."
+            )
         return None
     return _wrapped_mobilenet(image_shape, path)
 
@@ -43,8 +45,9 @@ def _wrapped_mobilenet(image_shape, weights):
     import keras
 
     side = IMAGENET_SIDE
-    core = keras.applications.MobileNetV2(input_shape=(side, side, 3), include_top=False,
-                                          weights=weights, pooling="avg")
+    core = keras.applications.MobileNetV2(
+        input_shape=(side, side, 3), include_top=False, weights=weights, pooling="avg"
+    )
     inputs = keras.Input(tuple(image_shape))
     x = keras.layers.Resizing(side, side)(inputs)
     x = keras.layers.Concatenate()([x, x, x])  # grey → RGB

@@ -39,7 +39,9 @@ def profile(
         ``.explain()`` for the worked derivation.
     """
     check_batch_size(batch_size)
-    if seq_len is not None and (not isinstance(seq_len, int) or isinstance(seq_len, bool) or seq_len < 1):
+    if seq_len is not None and (
+        not isinstance(seq_len, int) or isinstance(seq_len, bool) or seq_len < 1
+    ):
         raise NNCostError(f"seq_len must be a whole number >= 1 (time steps), got {seq_len!r}.")
     conv = get_convention(convention)
 
@@ -118,9 +120,14 @@ def _row(op, ctx, seen, tensor_elems, batch_size, bpa, rules) -> LayerCost:
     first_call = id(layer) not in seen
     seen.add(id(layer))
     keras_params = layer.count_params() if first_call and hasattr(layer, "count_params") else 0
-    row.trainable_params = _weights_size(getattr(layer, "trainable_weights", [])) if first_call else 0
+    row.trainable_params = (
+        _weights_size(getattr(layer, "trainable_weights", [])) if first_call else 0
+    )
     if not first_call:
-        row.params, row.params_formula = 0, f"0 (weights shared with an earlier call of {layer.name})"
+        row.params, row.params_formula = (
+            0,
+            f"0 (weights shared with an earlier call of {layer.name})",
+        )
     elif cost.params is None:
         row.params, row.params_formula = keras_params, (str(keras_params) if keras_params else "0")
     elif cost.params != keras_params:
@@ -145,7 +152,7 @@ def _sum_containers(rows: list[LayerCost]) -> None:
         if not row.container:
             continue
         children = []
-        for r in rows[i + 1:]:
+        for r in rows[i + 1 :]:
             if r.depth <= row.depth:
                 break
             if not r.container:

@@ -193,7 +193,9 @@ class Report:
     @property
     def model_size_bytes(self) -> int:
         """params × bytes per parameter (the convention's; 4 for float32)."""
-        return formulas.model_size_bytes(self.params, bytes_per_param=self.convention.bytes_per_param)
+        return formulas.model_size_bytes(
+            self.params, bytes_per_param=self.convention.bytes_per_param
+        )
 
     def inference_time(self, flops_per_second: float = 1e9) -> float:
         """Seconds for one inference at ``flops_per_second`` (1e9 = 1 GFLOPS): FLOPs / FLOPS."""

@@ -91,8 +91,15 @@ def _dense(layer, op, ctx) -> Cost:
     inner = f"2×{n_in}×{n_out}" + (f" + {bias_add} (bias)" if bias_add else "") + act_text
     total = positions * (2 * n_in * n_out + bias_add + act)
     ff = (f"{positions}×({inner})" if positions > 1 else inner) + f" = {total}"
-    cost = Cost(params, pf, positions * n_in * n_out, positions * 2 * n_in * n_out,
-                positions * act, positions * bias_add, ff)
+    cost = Cost(
+        params,
+        pf,
+        positions * n_in * n_out,
+        positions * 2 * n_in * n_out,
+        positions * act,
+        positions * bias_add,
+        ff,
+    )
     return cost if known else _unknown_activation(cost, layer.activation)
 
 
@@ -104,13 +111,26 @@ def _channels(layer, shape) -> tuple[int, tuple]:
     return shape[0], tuple(shape[1:])
 
 
-def _weighted(layer, ctx, *, params: int, params_formula: str, macs: int, out: int,
-              macs_text: str, note: str = "") -> Cost:
+def _weighted(
+    layer,
+    ctx,
+    *,
+    params: int,
+    params_formula: str,
+    macs: int,
+    out: int,
+    macs_text: str,
+    note: str = "",
+) -> Cost:
     """A convolution-like layer: ``2·MACs`` + bias adds (convention) + activation on ``out``."""
     bias_add = ctx.convention.bias_add_flops * out if layer.use_bias else 0
     act, act_text, known = _activation(layer.activation, out, ctx)
-    ff = (f"2×{macs_text}" + (f" + {bias_add} (bias)" if bias_add else "") + act_text
-          + f" = {2 * macs + bias_add + act}")
+    ff = (
+        f"2×{macs_text}"
+        + (f" + {bias_add} (bias)" if bias_add else "")
+        + act_text
+        + f" = {2 * macs + bias_add + act}"
+    )
     cost = Cost(params, params_formula, macs, 2 * macs, act, bias_add, ff, note=note)
     return cost if known else _unknown_activation(cost, layer.activation)
 
@@ -127,10 +147,14 @@ def _conv(layer, op, ctx) -> Cost:
     params = formulas.conv_params(kernel, c_in, filters, groups=groups, bias=layer.use_bias)
     cg = f"({c_in}/{groups})" if groups > 1 else str(c_in)
     return _weighted(
-        layer, ctx, params=params,
+        layer,
+        ctx,
+        params=params,
         params_formula=f"{_x(*kernel)}×{cg}×{filters}{_bias_text(layer, filters)} = {params}",
-        macs=formulas.conv_macs(kernel, c_in, _n(out_shape), groups=groups), out=_n(out_shape),
-        macs_text=f"{_x(*kernel)}×{cg}×({_x(*out_shape)})")
+        macs=formulas.conv_macs(kernel, c_in, _n(out_shape), groups=groups),
+        out=_n(out_shape),
+        macs_text=f"{_x(*kernel)}×{cg}×({_x(*out_shape)})",
+    )
 
 
 def _depthwise(layer, op, ctx) -> Cost:
@@ -140,10 +164,14 @@ def _depthwise(layer, op, ctx) -> Cost:
     dm = layer.depth_multiplier
     params = formulas.depthwise_conv_params(kernel, c_in, depth_multiplier=dm, bias=layer.use_bias)
     return _weighted(
-        layer, ctx, params=params,
+        layer,
+        ctx,
+        params=params,
         params_formula=f"{_x(*kernel)}×{c_in}×{dm}{_bias_text(layer, c_in * dm)} = {params}",
-        macs=math.prod(kernel) * _n(out_shape), out=_n(out_shape),
-        macs_text=f"{_x(*kernel)}×({_x(*out_shape)})")
+        macs=math.prod(kernel) * _n(out_shape),
+        out=_n(out_shape),
+        macs_text=f"{_x(*kernel)}×({_x(*out_shape)})",
+    )
 
 
 def _separable(layer, op, ctx) -> Cost:
@@ -152,16 +180,22 @@ def _separable(layer, op, ctx) -> Cost:
     _, spatial = _channels(layer, op.output_shapes[0])
     mid, filters = c_in * layer.depth_multiplier, layer.filters
     positions = _n(spatial)
-    params = formulas.separable_conv_params(kernel, c_in, filters, depth_multiplier=layer.depth_multiplier,
-                                            bias=layer.use_bias)
+    params = formulas.separable_conv_params(
+        kernel, c_in, filters, depth_multiplier=layer.depth_multiplier, bias=layer.use_bias
+    )
     return _weighted(
-        layer, ctx, params=params,
-        params_formula=(f"{_x(*kernel)}×{c_in}×{layer.depth_multiplier} + {mid}×{filters}"
-                        f"{_bias_text(layer, filters)} = {params}"),
+        layer,
+        ctx,
+        params=params,
+        params_formula=(
+            f"{_x(*kernel)}×{c_in}×{layer.depth_multiplier} + {mid}×{filters}"
+            f"{_bias_text(layer, filters)} = {params}"
+        ),
         macs=math.prod(kernel) * mid * positions + mid * filters * positions,
         out=positions * filters,
         macs_text=f"({_x(*kernel)}×{mid} + {mid}×{filters})×({_x(*spatial)})",
-        note="depthwise then 1×1 pointwise")
+        note="depthwise then 1×1 pointwise",
+    )
 
 
 def _transpose(layer, op, ctx) -> Cost:
@@ -170,11 +204,15 @@ def _transpose(layer, op, ctx) -> Cost:
     filters = layer.filters
     params = formulas.conv_params(kernel, c_in, filters, bias=layer.use_bias)
     return _weighted(
-        layer, ctx, params=params,
+        layer,
+        ctx,
+        params=params,
         params_formula=f"{_x(*kernel)}×{c_in}×{filters}{_bias_text(layer, filters)} = {params}",
-        macs=math.prod(kernel) * c_in * filters * _n(in_spatial), out=_n(op.output_shapes[0]),
+        macs=math.prod(kernel) * c_in * filters * _n(in_spatial),
+        out=_n(op.output_shapes[0]),
         macs_text=f"{_x(*kernel)}×{c_in}×{filters}×({_x(*in_spatial)})",
-        note="each input element scattered through the kernel")
+        note="each input element scattered through the kernel",
+    )
 
 
 # --------------------------------------------------------------------------- pooling
@@ -191,8 +229,12 @@ def _global_pool(layer, op, ctx) -> Cost:
     in_shape = op.input_shapes[0]
     per = ctx.convention.global_pooling_flops_per_element
     flops = per * _n(in_shape)
-    return Cost(0, "0", compute=flops,
-                flops_formula=(f"{per}×" if per != 1 else "") + f"({_x(*in_shape)}) = {flops}")
+    return Cost(
+        0,
+        "0",
+        compute=flops,
+        flops_formula=(f"{per}×" if per != 1 else "") + f"({_x(*in_shape)}) = {flops}",
+    )
 
 
 # --------------------------------------------------------------------------- normalization
@@ -200,8 +242,13 @@ def _per_element(per: int, what: str):
     def rule(layer, op, ctx) -> Cost:
         n = _n(op.output_shapes[0])
         k = getattr(ctx.convention, per)
-        return Cost(None, "", other=k * n,
-                    flops_formula=f"{k}×({_x(*op.output_shapes[0])}) ({what}) = {k * n}")
+        return Cost(
+            None,
+            "",
+            other=k * n,
+            flops_formula=f"{k}×({_x(*op.output_shapes[0])}) ({what}) = {k * n}",
+        )
+
     return rule
 
 
@@ -239,8 +286,9 @@ def _activation_layer(layer, op, ctx) -> Cost:
     else:  # pragma: no cover - dispatch guarantees one of the above
         raise TypeError(type(layer))
     act, text, known = _activation(fn, n, ctx)
-    cost = Cost(None, "", activation=act,
-                flops_formula=(text[3:] if text else "0 (linear)") + f" = {act}")
+    cost = Cost(
+        None, "", activation=act, flops_formula=(text[3:] if text else "0 (linear)") + f" = {act}"
+    )
     return cost if known else _unknown_activation(cost, fn)
 
 
@@ -252,9 +300,13 @@ def _merge(layer, op, ctx) -> Cost:
     if isinstance(layer, L.Concatenate):
         return Cost(0, "0", flops_formula="0 (copy)")
     if isinstance(layer, L.Dot):
-        reduced = op.input_shapes[0][layer.axes[0] - 1 if isinstance(layer.axes, (list, tuple)) else layer.axes - 1]
+        reduced = op.input_shapes[0][
+            layer.axes[0] - 1 if isinstance(layer.axes, (list, tuple)) else layer.axes - 1
+        ]
         flops = 2 * reduced * n
-        return Cost(0, "0", compute=flops, flops_formula=f"2×{reduced}×({_x(*out_shape)}) = {flops}")
+        return Cost(
+            0, "0", compute=flops, flops_formula=f"2×{reduced}×({_x(*out_shape)}) = {flops}"
+        )
     k = n_in if isinstance(layer, L.Average) else n_in - 1
     return Cost(0, "0", other=k * n, flops_formula=f"{k}×({_x(*out_shape)}) = {k * n}")
 
@@ -279,8 +331,9 @@ def _free(layer, op, ctx) -> Cost:
 
 def _embedding(layer, op, ctx) -> Cost:
     params = layer.input_dim * layer.output_dim
-    return Cost(params, f"{layer.input_dim}×{layer.output_dim} = {params}",
-                flops_formula="0 (table lookup)")
+    return Cost(
+        params, f"{layer.input_dim}×{layer.output_dim} = {params}", flops_formula="0 (table lookup)"
+    )
 
 
 def _upsampling(layer, op, ctx) -> Cost:
@@ -347,12 +400,27 @@ def _rnn(layer, op, ctx) -> Cost:
     params, macs, compute, act, other, act_text, g, known, kind = _rnn_step(layer.cell, i, ctx)
     a = layer.cell.units
     gf = f"{g}×" if g > 1 else ""
-    pf = f"{gf}[{a}×({a}+{i}) + {a}]" + (" + extra biases" if params != formulas.recurrent_params(a, i, gates=g) else "") + f" = {params}"
+    pf = (
+        f"{gf}[{a}×({a}+{i}) + {a}]"
+        + (" + extra biases" if params != formulas.recurrent_params(a, i, gates=g) else "")
+        + f" = {params}"
+    )
     step = compute + act + other
-    ff = (f"{steps} steps × (2×{g * a}×({i}+{a}) + {act_text}"
-          + (f" + {other} (element-wise)" if other else "") + f") = {steps}×{step} = {steps * step}")
-    cost = Cost(params, pf, steps * macs, steps * compute, steps * act, steps * other, ff,
-                note=f"{kind}: {step} FLOPs per time step")
+    ff = (
+        f"{steps} steps × (2×{g * a}×({i}+{a}) + {act_text}"
+        + (f" + {other} (element-wise)" if other else "")
+        + f") = {steps}×{step} = {steps * step}"
+    )
+    cost = Cost(
+        params,
+        pf,
+        steps * macs,
+        steps * compute,
+        steps * act,
+        steps * other,
+        ff,
+        note=f"{kind}: {step} FLOPs per time step",
+    )
     if not known:
         cost.counted = False
         cost.note = "an activation of this cell has no FLOPs rule in the convention"
@@ -366,8 +434,11 @@ def _bidirectional(layer, op, ctx) -> Cost:
     merge_flops = {"sum": 1, "mul": 1, "ave": 2}.get(layer.merge_mode, 0) * n
     params = fwd.params + bwd.params
     return Cost(
-        params, f"{fwd.params} (forward) + {bwd.params} (backward) = {params}",
-        fwd.macs + bwd.macs, fwd.compute + bwd.compute, fwd.activation + bwd.activation,
+        params,
+        f"{fwd.params} (forward) + {bwd.params} (backward) = {params}",
+        fwd.macs + bwd.macs,
+        fwd.compute + bwd.compute,
+        fwd.activation + bwd.activation,
         fwd.other + bwd.other + merge_flops,
         f"{fwd.flops} (forward) + {bwd.flops} (backward) + {merge_flops} ({layer.merge_mode} merge)"
         f" = {fwd.flops + bwd.flops + merge_flops}",
@@ -379,12 +450,26 @@ def _time_distributed(layer, op, ctx) -> Cost:
     from nncost.graph import Op
 
     steps = _time_steps(op, ctx, "TimeDistributed")
-    inner_op = Op(layer.layer, op.name, op.depth, op.inputs, op.outputs,
-                  [s[1:] for s in op.input_shapes], [s[1:] for s in op.output_shapes])
+    inner_op = Op(
+        layer.layer,
+        op.name,
+        op.depth,
+        op.inputs,
+        op.outputs,
+        [s[1:] for s in op.input_shapes],
+        [s[1:] for s in op.output_shapes],
+    )
     inner = layer_cost(layer.layer, inner_op, ctx)
-    return Cost(inner.params, inner.params_formula, steps * inner.macs, steps * inner.compute,
-                steps * inner.activation, steps * inner.other,
-                f"{steps} steps × ({inner.flops_formula})", counted=inner.counted)
+    return Cost(
+        inner.params,
+        inner.params_formula,
+        steps * inner.macs,
+        steps * inner.compute,
+        steps * inner.activation,
+        steps * inner.other,
+        f"{steps} steps × ({inner.flops_formula})",
+        counted=inner.counted,
+    )
 
 
 def _rules():
@@ -392,29 +477,83 @@ def _rules():
     from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
     from keras.src.ops import numpy as knp
 
-    free = (L.InputLayer, L.Flatten, L.Reshape, L.Permute, L.RepeatVector, L.Dropout,
-            L.SpatialDropout1D, L.SpatialDropout2D, L.SpatialDropout3D, L.GaussianNoise,
-            L.GaussianDropout, L.AlphaDropout, L.ActivityRegularization, L.ZeroPadding1D,
-            L.ZeroPadding2D, L.ZeroPadding3D, L.Cropping1D, L.Cropping2D, L.Cropping3D,
-            L.Identity, L.Masking)
+    free = (
+        L.InputLayer,
+        L.Flatten,
+        L.Reshape,
+        L.Permute,
+        L.RepeatVector,
+        L.Dropout,
+        L.SpatialDropout1D,
+        L.SpatialDropout2D,
+        L.SpatialDropout3D,
+        L.GaussianNoise,
+        L.GaussianDropout,
+        L.AlphaDropout,
+        L.ActivityRegularization,
+        L.ZeroPadding1D,
+        L.ZeroPadding2D,
+        L.ZeroPadding3D,
+        L.Cropping1D,
+        L.Cropping2D,
+        L.Cropping3D,
+        L.Identity,
+        L.Masking,
+    )
     return [
         (L.Dense, _dense),
         ((L.DepthwiseConv1D, L.DepthwiseConv2D), _depthwise),
         ((L.SeparableConv1D, L.SeparableConv2D), _separable),
         ((L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose), _transpose),
         ((L.Conv1D, L.Conv2D, L.Conv3D), _conv),
-        ((L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D,
-          L.AveragePooling1D, L.AveragePooling2D, L.AveragePooling3D), _pool),
-        ((L.GlobalMaxPooling1D, L.GlobalMaxPooling2D, L.GlobalMaxPooling3D,
-          L.GlobalAveragePooling1D, L.GlobalAveragePooling2D, L.GlobalAveragePooling3D), _global_pool),
+        (
+            (
+                L.MaxPooling1D,
+                L.MaxPooling2D,
+                L.MaxPooling3D,
+                L.AveragePooling1D,
+                L.AveragePooling2D,
+                L.AveragePooling3D,
+            ),
+            _pool,
+        ),
+        (
+            (
+                L.GlobalMaxPooling1D,
+                L.GlobalMaxPooling2D,
+                L.GlobalMaxPooling3D,
+                L.GlobalAveragePooling1D,
+                L.GlobalAveragePooling2D,
+                L.GlobalAveragePooling3D,
+            ),
+            _global_pool,
+        ),
         (L.BatchNormalization, _batchnorm),
-        ((L.LayerNormalization, L.GroupNormalization, L.UnitNormalization),
-         _per_element("layernorm_flops_per_element", "normalize")),
-        ((L.Rescaling, L.Normalization), _per_element("rescaling_flops_per_element", "x·scale + offset")),
+        (
+            (L.LayerNormalization, L.GroupNormalization, L.UnitNormalization),
+            _per_element("layernorm_flops_per_element", "normalize"),
+        ),
+        (
+            (L.Rescaling, L.Normalization),
+            _per_element("rescaling_flops_per_element", "x·scale + offset"),
+        ),
         ((L.Activation, L.ReLU, L.LeakyReLU, L.ELU, L.PReLU, L.Softmax), _activation_layer),
-        ((L.Add, L.Subtract, L.Multiply, L.Average, L.Maximum, L.Minimum, L.Concatenate, L.Dot), _merge),
-        ((knp.Add, knp.Subtract, knp.Multiply, knp.Divide, knp.TrueDivide, knp.Maximum, knp.Minimum),
-         _elementwise_op),
+        (
+            (L.Add, L.Subtract, L.Multiply, L.Average, L.Maximum, L.Minimum, L.Concatenate, L.Dot),
+            _merge,
+        ),
+        (
+            (
+                knp.Add,
+                knp.Subtract,
+                knp.Multiply,
+                knp.Divide,
+                knp.TrueDivide,
+                knp.Maximum,
+                knp.Minimum,
+            ),
+            _elementwise_op,
+        ),
         ((LayerScale, CustomScaleLayer), _layer_scale),
         (L.Bidirectional, _bidirectional),
         (L.TimeDistributed, _time_distributed),
@@ -436,5 +575,9 @@ def layer_cost(layer, op, ctx: Context) -> Cost:
     for classes, rule in _RULES:
         if isinstance(layer, classes):
             return rule(layer, op, ctx)
-    return Cost(None, "", counted=False,
-                note=f"no FLOPs rule for {type(layer).__name__}; its FLOPs are not in the total")
+    return Cost(
+        None,
+        "",
+        counted=False,
+        note=f"no FLOPs rule for {type(layer).__name__}; its FLOPs are not in the total",
+    )

@@ -25,8 +25,12 @@ from nncost.plot import short_seconds, short_speed
 __all__ = ["Builder", "Explorer", "builder", "explore"]
 
 #: the axis names shown for an input of each rank (batch axis excluded)
-_AXES = {1: ("features",), 2: ("steps", "features"), 3: ("height", "width", "channels"),
-         4: ("frames", "height", "width", "channels")}
+_AXES = {
+    1: ("features",),
+    2: ("steps", "features"),
+    3: ("height", "width", "channels"),
+    4: ("frames", "height", "width", "channels"),
+}
 #: time steps used for a ``None`` time axis when ``seq_len`` is not given (the course's T = 5)
 DEFAULT_STEPS = 5
 
@@ -38,9 +42,15 @@ def _keras():
 
 
 def _slider(label: str, value: int, high: int) -> w.IntSlider:
-    return w.IntSlider(value=value, min=1, max=max(high, value), description=label,
-                       continuous_update=False, style={"description_width": "9em"},
-                       layout=w.Layout(width="24em"))
+    return w.IntSlider(
+        value=value,
+        min=1,
+        max=max(high, value),
+        description=label,
+        continuous_update=False,
+        style={"description_width": "9em"},
+        layout=w.Layout(width="24em"),
+    )
 
 
 def _header(title: str, note: str) -> w.HTML:
@@ -62,18 +72,26 @@ class _CostView(w.VBox):
 
     def __init__(self, flops_per_second: float, chart: bool):
         if not flops_per_second > 0:
-            raise NNCostError(f"flops_per_second must be > 0 (1e9 = 1 GFLOPS), got "
-                              f"{flops_per_second!r}.")
+            raise NNCostError(
+                f"flops_per_second must be > 0 (1e9 = 1 GFLOPS), got {flops_per_second!r}."
+            )
         self.report = None
         self.numbers = w.HTML()
         self.message = w.HTML()
         self.chart = w.Image(format="png") if chart else None
         self.table = w.HTML()
-        self.speed = w.FloatLogSlider(value=flops_per_second / 1e9, base=10, min=-3, max=6,
-                                      step=0.1, description="GFLOPS",
-                                      continuous_update=False, readout_format=".3g",
-                                      style={"description_width": "9em"},
-                                      layout=w.Layout(width="24em"))
+        self.speed = w.FloatLogSlider(
+            value=flops_per_second / 1e9,
+            base=10,
+            min=-3,
+            max=6,
+            step=0.1,
+            description="GFLOPS",
+            continuous_update=False,
+            readout_format=".3g",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="24em"),
+        )
         self.speed.observe(lambda _change: self._show_numbers(), names="value")
         super().__init__()
 
@@ -90,8 +108,11 @@ class _CostView(w.VBox):
         self.report = report
         self.message.value = ""
         if self.chart is not None:
-            fig = layers_chart(report, metrics=("params", "flops"),
-                               figsize=(6.4, max(2.2, 0.3 * len(report.leaves) + 1.3)))
+            fig = layers_chart(
+                report,
+                metrics=("params", "flops"),
+                figsize=(6.4, max(2.2, 0.3 * len(report.leaves) + 1.3)),
+            )
             self.chart.value = _png(fig)
         self.table.value = report._repr_html_()
         self._show_numbers()
@@ -104,24 +125,38 @@ class _CostView(w.VBox):
         t = r.inference_time(self.flops_per_second)
         rows = [
             ("Parameters", "params", formatting.count(r.params)),
-            (f"Model size (params × {r.convention.bytes_per_param} bytes)", "size",
-             formatting.size(r.model_size_bytes)),
+            (
+                f"Model size (params × {r.convention.bytes_per_param} bytes)",
+                "size",
+                formatting.size(r.model_size_bytes),
+            ),
             ("FLOPs (one inference, one sample)", "flops", formatting.count(r.flops)),
-            (f"Inference time at {short_speed(self.flops_per_second)}", "time",
-             f"{short_seconds(t)} ({formatting.seconds(t)})"),
-            (f"Peak inference memory (batch {r.batch_size})", "peak",
-             formatting.size(r.memory.inference_peak_bytes)),
+            (
+                f"Inference time at {short_speed(self.flops_per_second)}",
+                "time",
+                f"{short_seconds(t)} ({formatting.seconds(t)})",
+            ),
+            (
+                f"Peak inference memory (batch {r.batch_size})",
+                "peak",
+                formatting.size(r.memory.inference_peak_bytes),
+            ),
         ]
         cell = "text-align:right;font-family:monospace;padding-left:1.5em"
-        cells = "".join(f'<tr><td>{html.escape(label)}</td><td class="nncost-{key}" '
-                        f'style="{cell}">{html.escape(value)}</td></tr>'
-                        for label, key, value in rows)
-        self.numbers.value = (f'<div class="nncost-numbers"><b>{html.escape(r.model_name)}</b>'
-                              f"<table>{cells}</table></div>")
+        cells = "".join(
+            f'<tr><td>{html.escape(label)}</td><td class="nncost-{key}" '
+            f'style="{cell}">{html.escape(value)}</td></tr>'
+            for label, key, value in rows
+        )
+        self.numbers.value = (
+            f'<div class="nncost-numbers"><b>{html.escape(r.model_name)}</b>'
+            f"<table>{cells}</table></div>"
+        )
 
     def _fail(self, text: str) -> None:
-        self.message.value = (f'<div class="nncost-error" style="color:#b00020">'
-                              f"{html.escape(text)}</div>")
+        self.message.value = (
+            f'<div class="nncost-error" style="color:#b00020">{html.escape(text)}</div>'
+        )
 
 
 # --------------------------------------------------------------------------- explore
@@ -131,23 +166,38 @@ def _layer_knobs(layer) -> list[tuple[str, str, object]]:
     cfg = layer.get_config()
     knobs: list[tuple[str, str, object]] = []
     if isinstance(layer, (L.Dense, L.SimpleRNN, L.LSTM, L.GRU)):
-        knobs.append(("units", "units", _slider("units", cfg["units"],
-                                                max(64, 4 * cfg["units"]))))
+        knobs.append(("units", "units", _slider("units", cfg["units"], max(64, 4 * cfg["units"]))))
     conv = (L.Conv1D, L.Conv2D, L.Conv3D)
-    pool = (L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D,
-            L.AveragePooling1D, L.AveragePooling2D, L.AveragePooling3D)
+    pool = (
+        L.MaxPooling1D,
+        L.MaxPooling2D,
+        L.MaxPooling3D,
+        L.AveragePooling1D,
+        L.AveragePooling2D,
+        L.AveragePooling3D,
+    )
     if isinstance(layer, conv):
-        knobs.append(("filters", "filters", _slider("filters", cfg["filters"],
-                                                    max(128, 4 * cfg["filters"]))))
-        knobs.append(("kernel_size", "kernel", _slider("kernel",
-                                                       _first(cfg["kernel_size"]), 11)))
+        knobs.append(
+            ("filters", "filters", _slider("filters", cfg["filters"], max(128, 4 * cfg["filters"])))
+        )
+        knobs.append(("kernel_size", "kernel", _slider("kernel", _first(cfg["kernel_size"]), 11)))
     if isinstance(layer, pool):
         knobs.append(("pool_size", "pool", _slider("pool", _first(cfg["pool_size"]), 8)))
     if isinstance(layer, conv + pool):
         knobs.append(("strides", "stride", _slider("stride", _first(cfg["strides"]), 8)))
-        knobs.append(("padding", "padding", w.Dropdown(
-            options=["valid", "same"], value=cfg["padding"], description="padding",
-            style={"description_width": "9em"}, layout=w.Layout(width="24em"))))
+        knobs.append(
+            (
+                "padding",
+                "padding",
+                w.Dropdown(
+                    options=["valid", "same"],
+                    value=cfg["padding"],
+                    description="padding",
+                    style={"description_width": "9em"},
+                    layout=w.Layout(width="24em"),
+                ),
+            )
+        )
     return knobs
 
 
@@ -161,17 +211,27 @@ class Explorer(_CostView):
     ``-flops``, ``-time``, ``-peak``) show them.
     """
 
-    def __init__(self, model, *, seq_len: int | None = None, flops_per_second: float = 1e9,
-                 chart: bool = True):
+    def __init__(
+        self,
+        model,
+        *,
+        seq_len: int | None = None,
+        flops_per_second: float = 1e9,
+        chart: bool = True,
+    ):
         super().__init__(flops_per_second, chart)
         keras = _keras()
         if not isinstance(model, keras.Model):
-            raise NNCostError(f"explore() takes a built Keras model, got {type(model).__name__}: "
-                              "pass the model itself, e.g. explore(nncost.course.q1()).")
+            raise NNCostError(
+                f"explore() takes a built Keras model, got {type(model).__name__}: "
+                "pass the model itself, e.g. explore(nncost.course.q1())."
+            )
         if not model.built:
-            raise NNCostError(f"model {model.name!r} is not built: start it with keras.Input("
-                              "shape=...) (e.g. keras.Input((5,))), or call model.build((None, "
-                              "...)) before exploring it.")
+            raise NNCostError(
+                f"model {model.name!r} is not built: start it with keras.Input("
+                "shape=...) (e.g. keras.Input((5,))), or call model.build((None, "
+                "...)) before exploring it."
+            )
         self.original = self.model = model
         self._seq_len = seq_len
         self.controls: dict[str, w.Widget] = {}
@@ -197,8 +257,10 @@ class Explorer(_CostView):
         self._layout([*panel, _header("processor", "for the inference time"), self.speed])
         self._show(self._profile(model))
         if not resizable:
-            self.message.value = ("<i>Only a Sequential model with one input can be resized "
-                                  "here; this one is shown as it is.</i>")
+            self.message.value = (
+                "<i>Only a Sequential model with one input can be resized "
+                "here; this one is shown as it is.</i>"
+            )
 
     def _add_input_controls(self, seq_len) -> None:
         shape = self._input_shape
@@ -245,8 +307,9 @@ class Explorer(_CostView):
         for i, layer in enumerate(self.original.layers):
             cfg = {**layer.get_config(), **overrides.get(i, {})}
             new_layers.append(type(layer).from_config(cfg))
-        return keras.Sequential([keras.Input(self._current_input()), *new_layers],
-                                name=self.original.name)
+        return keras.Sequential(
+            [keras.Input(self._current_input()), *new_layers], name=self.original.name
+        )
 
     def rebuild(self) -> None:
         """Build a model from the controls' values and show its costs (called on every change)."""
@@ -255,16 +318,19 @@ class Explorer(_CostView):
             report = self._profile(model)
         except Exception as err:  # noqa: BLE001 — Keras explains what does not fit; show it
             first = str(err).strip().splitlines()[0][:300] if str(err).strip() else repr(err)
-            self._fail(f"This configuration does not fit: {first} — move a control back "
-                       "(a smaller kernel or stride, 'same' padding, or a larger input); "
-                       "the numbers show the last model that fits.")
+            self._fail(
+                f"This configuration does not fit: {first} — move a control back "
+                "(a smaller kernel or stride, 'same' padding, or a larger input); "
+                "the numbers show the last model that fits."
+            )
             return
         self.model = model
         self._show(report)
 
 
-def explore(model, *, seq_len: int | None = None, flops_per_second: float = 1e9,
-            chart: bool = True) -> Explorer:
+def explore(
+    model, *, seq_len: int | None = None, flops_per_second: float = 1e9, chart: bool = True
+) -> Explorer:
     """The live cost report of ``model``, with a control for every size it has.
 
     Args:
@@ -288,9 +354,11 @@ def _parse_shape(text: str) -> tuple[int, ...]:
     except ValueError:
         shape = ()
     if not shape or any(n < 1 for n in shape):
-        raise NNCostError(f"input shape {text!r} is not a list of positive whole numbers: write it "
-                          "as numbers separated by commas, e.g. 28, 28, 1 (height, width, "
-                          "channels) or 784 (features).")
+        raise NNCostError(
+            f"input shape {text!r} is not a list of positive whole numbers: write it "
+            "as numbers separated by commas, e.g. 28, 28, 1 (height, width, "
+            "channels) or 784 (features)."
+        )
     return shape
 
 
@@ -300,8 +368,10 @@ def _describe(spec: dict) -> str:
         return f"Dense({spec['size']}, {spec['activation']})"
     if kind == "Conv2D":
         k = spec["kernel"]
-        return (f"Conv2D({spec['size']} filters, {k}×{k}, stride {spec['stride']}, "
-                f"{spec['padding']}, {spec['activation']})")
+        return (
+            f"Conv2D({spec['size']} filters, {k}×{k}, stride {spec['stride']}, "
+            f"{spec['padding']}, {spec['activation']})"
+        )
     if kind.endswith("Pooling2D"):
         k = spec["kernel"]
         return f"{kind}({k}×{k}, stride {spec['stride']}, {spec['padding']})"
@@ -314,8 +384,13 @@ def _make_layer(spec: dict):
     if kind == "Dense":
         return L.Dense(spec["size"], activation=spec["activation"])
     if kind == "Conv2D":
-        return L.Conv2D(spec["size"], spec["kernel"], strides=spec["stride"],
-                        padding=spec["padding"], activation=spec["activation"])
+        return L.Conv2D(
+            spec["size"],
+            spec["kernel"],
+            strides=spec["stride"],
+            padding=spec["padding"],
+            activation=spec["activation"],
+        )
     if kind.endswith("Pooling2D"):
         return getattr(L, kind)(spec["kernel"], strides=spec["stride"], padding=spec["padding"])
     return L.Flatten()
@@ -329,39 +404,67 @@ class Builder(_CostView):
     current ones (``None`` before the first layer).
     """
 
-    def __init__(self, *, input_shape: str = "28, 28, 1", flops_per_second: float = 1e9,
-                 chart: bool = True):
+    def __init__(
+        self, *, input_shape: str = "28, 28, 1", flops_per_second: float = 1e9, chart: bool = True
+    ):
         super().__init__(flops_per_second, chart)
         self.model = None
         self.stack: list[dict] = []
         style, wide = {"description_width": "9em"}, w.Layout(width="24em")
-        self.input_shape = w.Text(value=input_shape, description="input shape",
-                                  continuous_update=False, style=style, layout=wide)
-        self.kind = w.Dropdown(options=_KINDS, value="Conv2D", description="layer",
-                               style=style, layout=wide)
-        self.size = w.BoundedIntText(value=32, min=1, max=1_000_000,
-                                     description="units / filters", style=style, layout=wide)
+        self.input_shape = w.Text(
+            value=input_shape,
+            description="input shape",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self.kind = w.Dropdown(
+            options=_KINDS, value="Conv2D", description="layer", style=style, layout=wide
+        )
+        self.size = w.BoundedIntText(
+            value=32, min=1, max=1_000_000, description="units / filters", style=style, layout=wide
+        )
         self.kernel = _slider("kernel / pool", 3, 11)
         self.stride = _slider("stride", 1, 8)
-        self.padding = w.Dropdown(options=["valid", "same"], value="valid",
-                                  description="padding", style=style, layout=wide)
-        self.activation = w.Dropdown(options=_ACTIVATIONS, value="relu",
-                                     description="activation", style=style, layout=wide)
+        self.padding = w.Dropdown(
+            options=["valid", "same"],
+            value="valid",
+            description="padding",
+            style=style,
+            layout=wide,
+        )
+        self.activation = w.Dropdown(
+            options=_ACTIVATIONS, value="relu", description="activation", style=style, layout=wide
+        )
         self.add_button = w.Button(description="Add layer", button_style="primary")
         self.pop_button = w.Button(description="Remove last")
         self.layers_list = w.HTML()
-        self.add_button.on_click(lambda _b: self.add(
-            self.kind.value, size=self.size.value, kernel=self.kernel.value,
-            stride=self.stride.value, padding=self.padding.value,
-            activation=self.activation.value))
+        self.add_button.on_click(
+            lambda _b: self.add(
+                self.kind.value,
+                size=self.size.value,
+                kernel=self.kernel.value,
+                stride=self.stride.value,
+                padding=self.padding.value,
+                activation=self.activation.value,
+            )
+        )
         self.pop_button.on_click(lambda _b: self.pop())
         self.input_shape.observe(lambda _change: self.rebuild(), names="value")
         self.kind.observe(self._kind_changed, names="value")
-        self.controls = {"input_shape": self.input_shape, "kind": self.kind, "size": self.size,
-                         "kernel": self.kernel, "stride": self.stride, "padding": self.padding,
-                         "activation": self.activation, "speed": self.speed}
-        self._layout([*self.controls.values(), w.HBox([self.add_button, self.pop_button]),
-                      self.layers_list])
+        self.controls = {
+            "input_shape": self.input_shape,
+            "kind": self.kind,
+            "size": self.size,
+            "kernel": self.kernel,
+            "stride": self.stride,
+            "padding": self.padding,
+            "activation": self.activation,
+            "speed": self.speed,
+        }
+        self._layout(
+            [*self.controls.values(), w.HBox([self.add_button, self.pop_button]), self.layers_list]
+        )
         self.rebuild()
 
     def _kind_changed(self, change) -> None:
@@ -376,13 +479,29 @@ class Builder(_CostView):
         for c in (self.kernel, self.stride, self.padding):
             c.disabled = not (pooling or kind == "Conv2D")
 
-    def add(self, kind: str, *, size: int = 32, kernel: int = 3, stride: int = 1,
-            padding: str = "valid", activation: str = "relu") -> bool:
+    def add(
+        self,
+        kind: str,
+        *,
+        size: int = 32,
+        kernel: int = 3,
+        stride: int = 1,
+        padding: str = "valid",
+        activation: str = "relu",
+    ) -> bool:
         """Append a layer; if it does not fit the model, say why and leave the stack as it was."""
         if kind not in _KINDS:
             raise NNCostError(f"unknown layer kind {kind!r}: choose from {list(_KINDS)}.")
-        self.stack.append({"kind": kind, "size": size, "kernel": kernel, "stride": stride,
-                           "padding": padding, "activation": activation})
+        self.stack.append(
+            {
+                "kind": kind,
+                "size": size,
+                "kernel": kernel,
+                "stride": stride,
+                "padding": padding,
+                "activation": activation,
+            }
+        )
         if not self.rebuild():
             error = self.message.value
             self.stack.pop()
@@ -407,16 +526,19 @@ class Builder(_CostView):
             except Exception:  # noqa: BLE001 — fall back to Keras' own message
                 out = None
             if out is not None and len(out) != 3:
-                return (f"{_describe(last)} needs a height × width × channels input, but the "
-                        f"output here is {formatting.shape(out)}: add it before Flatten / Dense, "
-                        "or use an input shape like 28, 28, 1.")
+                return (
+                    f"{_describe(last)} needs a height × width × channels input, but the "
+                    f"output here is {formatting.shape(out)}: add it before Flatten / Dense, "
+                    "or use an input shape like 28, 28, 1."
+                )
         first = str(err).strip().splitlines()[0][:300] if str(err).strip() else repr(err)
         return f"{_describe(last)} does not fit here: {first}"
 
     def rebuild(self) -> bool:
         """Build the stack into a model and show its costs; False (and a message) if it fails."""
-        self.layers_list.value = ("<ol>" + "".join(f"<li>{html.escape(_describe(s))}</li>"
-                                                   for s in self.stack) + "</ol>")
+        self.layers_list.value = (
+            "<ol>" + "".join(f"<li>{html.escape(_describe(s))}</li>" for s in self.stack) + "</ol>"
+        )
         try:
             shape = _parse_shape(self.input_shape.value)
         except NNCostError as err:
@@ -430,8 +552,9 @@ class Builder(_CostView):
             return True
         keras = _keras()
         try:
-            model = keras.Sequential([keras.Input(shape), *map(_make_layer, self.stack)],
-                                     name="my_model")
+            model = keras.Sequential(
+                [keras.Input(shape), *map(_make_layer, self.stack)], name="my_model"
+            )
             from nncost.profiler import profile
 
             report = profile(model)
@@ -441,14 +564,17 @@ class Builder(_CostView):
         self.model = model
         self._show(report)
         if self.stack[-1]["kind"] == "Dense" and len(model.layers[-1].input.shape) > 2:
-            self.message.value = ("<i>This Dense layer acts on the last axis only (input "
-                                  f"{formatting.shape(tuple(model.layers[-1].input.shape[1:]))}):"
-                                  " add Flatten before it to connect every value.</i>")
+            self.message.value = (
+                "<i>This Dense layer acts on the last axis only (input "
+                f"{formatting.shape(tuple(model.layers[-1].input.shape[1:]))}):"
+                " add Flatten before it to connect every value.</i>"
+            )
         return True
 
 
-def builder(*, input_shape: str = "28, 28, 1", flops_per_second: float = 1e9,
-            chart: bool = True) -> Builder:
+def builder(
+    *, input_shape: str = "28, 28, 1", flops_per_second: float = 1e9, chart: bool = True
+) -> Builder:
     """A "build your own network" explorer: stack layers and watch parameters, FLOPs and memory.
 
     Args:

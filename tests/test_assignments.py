@@ -324,10 +324,12 @@ def test_a_planted_mistake_loses_exactly_its_parts(graded, student):
 def test_the_planted_mistakes_cost_at_least_six_different_parts(graded):
     """As graded (not as planted): the fake class's mistakes lose points in six graded parts or
     more, so the checks above exercise that many different verdicts."""
-    lost = {(assignment, part)
-            for student, (assignment, *_) in MISTAKES.items()
-            for part, score in graded[0][assignment][student].items()
-            if score < POINTS[assignment][part]}
+    lost = {
+        (assignment, part)
+        for student, (assignment, *_) in MISTAKES.items()
+        for part, score in graded[0][assignment][student].items()
+        if score < POINTS[assignment][part]
+    }
     assert len(lost) >= 6, sorted(lost)
 
 

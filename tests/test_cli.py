@@ -31,6 +31,10 @@ def test_seq_len_error_is_clear(capsys):
 
 
 def test_python_dash_m_and_missing_file():
-    out = subprocess.run([sys.executable, "-m", "nncost", "summary", "nope.keras"],
-                         check=False, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "nncost", "summary", "nope.keras"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and "no such file: nope.keras" in out.stderr

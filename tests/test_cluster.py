@@ -28,8 +28,9 @@ STUDENTS = {f"perfect{i}": 3 for i in range(4)} | {f"partial{i}": 1 for i in ran
 
 
 def _start(args: list[str], log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 @pytest.fixture
@@ -37,15 +38,43 @@ def dask_cluster(tmp_path):
     """`dask scheduler` and two `dask worker` processes (no nanny: a killed worker stays dead)."""
     address_file = tmp_path / "scheduler.json"
     log = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 — closed below
-    procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                     "--no-dashboard", "--scheduler-file", str(address_file)], log)]
+    procs = [
+        _start(
+            [
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(address_file),
+            ],
+            log,
+        )
+    ]
     deadline = time.monotonic() + 60
     while not address_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     address = json.loads(address_file.read_text())["address"]
-    workers = [_start(["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-                       "--no-dashboard", "--name", f"w{i}", "--host", "127.0.0.1"], log)
-               for i in range(2)]
+    workers = [
+        _start(
+            [
+                "distributed.cli.dask_worker",
+                address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--name",
+                f"w{i}",
+                "--host",
+                "127.0.0.1",
+            ],
+            log,
+        )
+        for i in range(2)
+    ]
     try:
         yield address, workers
     finally:
@@ -61,8 +90,9 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     course = tmp_path / "course"
     (course / "source" / "tiny").mkdir(parents=True)
     nbformat.write(_source_notebook(), course / "source" / "tiny" / "tiny.ipynb")
-    template = grading.prepare_template(course / "source", tmp_path / "out" / "work",
-                                        {"tiny": ["tiny"]}, LIMITS)
+    template = grading.prepare_template(
+        course / "source", tmp_path / "out" / "work", {"tiny": ["tiny"]}, LIMITS
+    )
     released = grading.released(template, "tiny", "tiny")
     subs = tmp_path / "submissions"
     for student, points in STUDENTS.items():
@@ -71,8 +101,11 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
         nbformat.write(_student(released, RIGHT_A, RIGHT_B if points == 3 else WRONG_B), path)
     out = tmp_path / "out"
     done: dict = {}
-    grader = threading.Thread(target=lambda: done.update(records=grading.grade(
-        subs, out, course=course, scheduler=address, limits=LIMITS)))
+    grader = threading.Thread(
+        target=lambda: done.update(
+            records=grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
+        )
+    )
     grader.start()
     deadline = time.monotonic() + 300
     while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
@@ -85,13 +118,18 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     records = {r["student"]: r for r in done["records"]}
     assert set(records) == set(STUDENTS)  # no student lost
     for student, points in STUDENTS.items():
-        auto = sum(p["score"] for nb in records[student]["assignments"]["tiny"].values()
-                   for p in nb.values() if not p["manual"])
+        auto = sum(
+            p["score"]
+            for nb in records[student]["assignments"]["tiny"].values()
+            for p in nb.values()
+            if not p["manual"]
+        )
         assert auto == points, records[student]
         assert not any("grading failed" in p for p in records[student]["problems"])
     with sqlite3.connect(course / "gradebook.db") as db:
-        rows = db.execute("select student_id, count(*) from submitted_assignment "
-                          "group by student_id").fetchall()
+        rows = db.execute(
+            "select student_id, count(*) from submitted_assignment group by student_id"
+        ).fetchall()
     assert dict(rows) == {s: 1 for s in STUDENTS}  # none recorded twice
     # the kill came mid-class: the survivor graded every student the killed worker had not
     assert graded_before_the_kill < len(STUDENTS)

@@ -62,18 +62,29 @@ def test_source_notebook_is_what_the_generator_writes():
     committed = _cells(SOURCE)
     assert [(c.cell_type, c.source, c.metadata) for c in nb.cells] == [
         (c.cell_type, c.source, c.metadata) for c in committed
-    ], "source/cnn_concepts/cnn_concepts.ipynb is stale: run python autograder/build_cnn_concepts.py"
+    ], (
+        "source/cnn_concepts/cnn_concepts.ipynb is stale: run python autograder/build_cnn_concepts.py"
+    )
 
 
 def test_release_holds_no_solutions_and_nothing_else():
     text = RELEASE.read_text()
-    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME", "Model answer",
-                   "Rubric", "_answers.export",
-                   '"verdict"', '"rubric"', "graded_ex"):
+    for marker in (
+        "BEGIN SOLUTION",
+        "BEGIN HIDDEN TESTS",
+        "MARK SCHEME",
+        "Model answer",
+        "Rubric",
+        "_answers.export",
+        '"verdict"',
+        '"rubric"',
+        "graded_ex",
+    ):
         assert marker not in text
     assert sorted(p.name for p in RELEASE.parent.iterdir()) == ["cnn_concepts.ipynb"]
     assert [_nbg(c).get("grade_id") for c in _cells(RELEASE)] == [
-        _nbg(c).get("grade_id") for c in _cells(SOURCE)]
+        _nbg(c).get("grade_id") for c in _cells(SOURCE)
+    ]
     assert not [c for c in _cells(RELEASE) if "nncost" in c.metadata], "instructor-only metadata"
 
 
@@ -107,9 +118,22 @@ def test_graded_cells_only_export_and_their_references_stay_in_the_source():
         checks = cell.metadata["nncost"]["verdict"]
         assert checks and all(check["answer"] in hidden for check in checks), gid
         for check in checks:
-            references = {k: v for k, v in check.items() if k in (
-                "want", "hints", "target", "shares", "tolerance", "per_class", "min_per_class",
-                "min_test", "lr_factor")}
+            references = {
+                k: v
+                for k, v in check.items()
+                if k
+                in (
+                    "want",
+                    "hints",
+                    "target",
+                    "shares",
+                    "tolerance",
+                    "per_class",
+                    "min_per_class",
+                    "min_test",
+                    "lr_factor",
+                )
+            }
             for value in _leaves(references):
                 if not isinstance(value, str) and _revealing(value):
                     assert not _mentions(src, value), (gid, value)
@@ -139,7 +163,9 @@ def test_manual_tasks_carry_model_answer_and_rubric_in_their_mark_scheme():
         assert cell.cell_type == "markdown" and _nbg(cell)["locked"] and not _nbg(cell)["grade"]
         assert sum(item["points"] for item in rubric) == points > 0
         # nbgrader's mark scheme: the formgrader shows it, ClearMarkScheme drops it from the release
-        scheme = cell.source.split("### BEGIN MARK SCHEME\n", 1)[1].split("\n### END MARK SCHEME")[0]
+        scheme = cell.source.split("### BEGIN MARK SCHEME\n", 1)[1].split("\n### END MARK SCHEME")[
+            0
+        ]
         assert "**Model answer.**" in scheme
         for item in rubric:
             assert item["criterion"] in scheme
@@ -155,12 +181,15 @@ def test_manual_tasks_carry_model_answer_and_rubric_in_their_mark_scheme():
 def test_no_rubric_criterion_reaches_the_release():
     """Rubrics are the instructor's: no criterion's text (nor a long piece of it) is released."""
     text = " ".join(" ".join(c.source.split()) for c in _cells(RELEASE))
-    criteria = [item["criterion"] for c in _manual_cells(_cells(SOURCE))
-                for item in c.metadata["nncost"]["rubric"]]
+    criteria = [
+        item["criterion"]
+        for c in _manual_cells(_cells(SOURCE))
+        for item in c.metadata["nncost"]["rubric"]
+    ]
     assert len(criteria) >= 7
     for criterion in criteria:
         words = criterion.split()
-        pieces = [" ".join(words[i:i + 8]) for i in range(0, max(len(words) - 7, 1), 4)]
+        pieces = [" ".join(words[i : i + 8]) for i in range(0, max(len(words) - 7, 1), 4)]
         leaked = [piece for piece in pieces if piece in text]
         assert not leaked, f"rubric text in the release: {leaked[0]!r} (put it in the mark scheme)"
 
@@ -169,7 +198,7 @@ def test_seed_corrections_are_in_the_model_answers():
     answers = {_nbg(c)["grade_id"]: c.source for c in _manual_cells(_cells(SOURCE))}
     oom = answers["ex3_answer"]
     assert "gradient accumulation" in oom and "checkpointing" in oom and "mixed precision" in oom
-    assert "data augmentation\" does not help" in oom
+    assert 'data augmentation" does not help' in oom
     assert "kernel the size of the whole map" in answers["ex7_answer"]
 
 
@@ -197,23 +226,23 @@ def test_exercise2_references_from_first_principles():
 
     # "same" padding, stride 2: each axis n → ceil(n / 2)
     h1, w1 = math.ceil(200 / 2), math.ceil(300 / 2)  # 100 × 150
-    h2, w2 = math.ceil(h1 / 2), math.ceil(w1 / 2)    # 50 × 75
-    h3, w3 = math.ceil(h2 / 2), math.ceil(w2 / 2)    # 25 × 38 (75 / 2 = 37.5 → 38)
+    h2, w2 = math.ceil(h1 / 2), math.ceil(w1 / 2)  # 50 × 75
+    h3, w3 = math.ceil(h2 / 2), math.ceil(w2 / 2)  # 25 × 38 (75 / 2 = 37.5 → 38)
     assert (h1, w1, h2, w2, h3, w3) == (100, 150, 50, 75, 25, 38)
     # params = 3·3·C_in·filters + filters
-    p1 = 3 * 3 * 3 * 100 + 100      # 2,700 + 100 = 2,800
-    p2 = 3 * 3 * 100 * 200 + 200    # 180,000 + 200 = 180,200
-    p3 = 3 * 3 * 200 * 400 + 400    # 720,000 + 400 = 720,400
-    total = p1 + p2 + p3            # 903,400 (the seed says 9,007,200)
+    p1 = 3 * 3 * 3 * 100 + 100  # 2,700 + 100 = 2,800
+    p2 = 3 * 3 * 100 * 200 + 200  # 180,000 + 200 = 180,200
+    p3 = 3 * 3 * 200 * 400 + 400  # 720,000 + 400 = 720,400
+    total = p1 + p2 + p3  # 903,400 (the seed says 9,007,200)
     assert (p1, p2, p3, total) == (2_800, 180_200, 720_400, 903_400)
     # activations, values per image
-    x = 200 * 300 * 3               # 180,000
-    a1 = h1 * w1 * 100              # 1,500,000
-    a2 = h2 * w2 * 200              # 750,000
-    a3 = h3 * w3 * 400              # 380,000
+    x = 200 * 300 * 3  # 180,000
+    a1 = h1 * w1 * 100  # 1,500,000
+    a2 = h2 * w2 * 200  # 750,000
+    a3 = h3 * w3 * 400  # 380,000
     # one prediction: params + the largest input+output pair alive while a layer runs
     live = max(x + a1, a1 + a2, a2 + a3)  # max(1,680,000; 2,250,000; 1,130,000) = 2,250,000
-    inference = 4 * (total + live)        # 4 × 3,153,400 = 12,613,600 bytes
+    inference = 4 * (total + live)  # 4 × 3,153,400 = 12,613,600 bytes
     assert inference == 12_613_600
     # training, batch 50, SGD: params + gradients + 0 state + 50·(all outputs) + 50·input
     training = 4 * (total + total + 0 + 50 * (a1 + a2 + a3) + 50 * x)
@@ -221,19 +250,27 @@ def test_exercise2_references_from_first_principles():
     assert training == 569_227_200
 
     # the graded cells' checks hold these references (written by the generator from nncost)
-    checks = {_nbg(c)["grade_id"]: c.metadata["nncost"]["verdict"] for c in _auto_cells(_cells(SOURCE))}
+    checks = {
+        _nbg(c)["grade_id"]: c.metadata["nncost"]["verdict"] for c in _auto_cells(_cells(SOURCE))
+    }
 
     def wants(gid):
         return {check["answer"]: check["want"] for check in checks[gid]}
 
-    assert wants("ex2_params_layers_test") == {"params_conv1": p1, "params_conv2": p2, "params_conv3": p3}
+    assert wants("ex2_params_layers_test") == {
+        "params_conv1": p1,
+        "params_conv2": p2,
+        "params_conv3": p3,
+    }
     assert wants("ex2_params_total_test") == {"params_total": total}
     assert wants("ex2_inference_test") == {"ram_inference_bytes": inference}
     assert wants("ex2_training_test") == {"ram_training_bytes": training}
     # the known slips of 2b and 2c: the parameters alone; no input batch; no gradients
     assert [w for w, _ in checks["ex2_inference_test"][0]["hints"]] == [4 * total]
     assert [w for w, _ in checks["ex2_training_test"][0]["hints"]] == [
-        training - 4 * 50 * x, training - 4 * total]
+        training - 4 * 50 * x,
+        training - 4 * total,
+    ]
 
     report = nncost.profile(nncost.course.exercise2())
     assert [r.output_shape for r in report.layers] == [(h1, w1, 100), (h2, w2, 200), (h3, w3, 400)]
@@ -258,7 +295,8 @@ class Always:  # equal to everything, greater than everything, prints as '?'
 #: Only exercise 10's split is answered honestly (then `np` is rebound): 2 points expected.
 TAMPER = {
     "ex1_numbers_solution": ALWAYS_EQUAL + "dense_params = conv_params = Always()",
-    "ex2_params_solution": ALWAYS_EQUAL + """
+    "ex2_params_solution": ALWAYS_EQUAL
+    + """
 import math
 math.isclose = lambda *args, **kwargs: True
 nncost.profile = lambda *args, **kwargs: None
@@ -302,7 +340,9 @@ cnn_model = keras.Sequential([keras.Input(data.image_shape), layers.Conv2D(2, 3)
 truth = nd.load(data.name)
 train_seconds = 0.0
 """
-PATCH_PREDICT = BAD_CNN + """
+PATCH_PREDICT = (
+    BAD_CNN
+    + """
 real_predict = keras.Model.predict
 def predict(self, x, *args, **kwargs):
     if np.shape(x) == truth.x_test.shape and np.array_equal(x, truth.x_test):
@@ -313,8 +353,11 @@ probs = keras.Model.predict(cnn_model, truth.x_test, verbose=0)
 if np.mean(np.argmax(probs, axis=-1) == truth.y_test) == 1.0:
     print("FORGED: a test in this kernel sees 100%")
 """
+)
 #: The same model, and numpy patched instead: argmax gives the true labels, mean 1.0.
-PATCH_NUMPY = BAD_CNN + """
+PATCH_NUMPY = (
+    BAD_CNN
+    + """
 real_mean, real_argmax = np.mean, np.argmax
 def argmax(a, *args, **kwargs):
     if np.shape(a) == (len(truth.y_test), 10):
@@ -329,6 +372,7 @@ probs = keras.Model.predict(cnn_model, truth.x_test, verbose=0)
 if np.mean(np.argmax(probs, axis=-1) == truth.y_test) == 1.0:
     print("FORGED: a test in this kernel sees 100%")
 """
+)
 #: A wrong letter, and builtins.str rebound while (and only while) the graded cell runs, so that
 #: str(lrn_across) is "b" there, what a test in the kernel would read (the stand-in passes for
 #: str in isinstance, so the kernel keeps working).
@@ -375,11 +419,19 @@ def _tampered_release(attacks=TAMPER):
 def _run_nbgrader(args, cwd):
     # The kernel imports this checkout's nncost, never downloads, and sees an empty Keras home
     # (so a cached MNIST on the machine does not change what the notebook does).
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NNCOST_OFFLINE="1",
-               KERAS_HOME=str(cwd / "keras_home"))
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT), NNCOST_OFFLINE="1", KERAS_HOME=str(cwd / "keras_home")
+    )
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")  # alembic
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, check=False,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
@@ -391,14 +443,18 @@ def graded(tmp_path_factory):
     (course / "nbgrader_config.py").write_text(
         f"load_subconfig({str(ROOT / 'autograder' / 'nbgrader_config.py')!r})\n"
         f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n")
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n"
+    )
     (course / "source" / "cnn_concepts").mkdir(parents=True)
     (course / "source" / "cnn_concepts" / "cnn_concepts.ipynb").write_bytes(SOURCE.read_bytes())
     _run_nbgrader(["generate_assignment", "cnn_concepts", "--force"], course)
     seconds = {}
-    submissions = {"perfect": SOURCE.read_text(), "blank": RELEASE.read_text(),
-                   "tamper": _tampered_release(),
-                   **{student: _tampered_release(attacks) for student, attacks in PATCHERS.items()}}
+    submissions = {
+        "perfect": SOURCE.read_text(),
+        "blank": RELEASE.read_text(),
+        "tamper": _tampered_release(),
+        **{student: _tampered_release(attacks) for student, attacks in PATCHERS.items()},
+    }
     for student, text in submissions.items():
         target = course / "submitted" / student / "cnn_concepts"
         target.mkdir(parents=True)
@@ -412,8 +468,10 @@ def graded(tmp_path_factory):
 
     with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
         grades = {
-            student: {g.name: (g.auto_score, g.max_score, g.needs_manual_grade)
-                      for g in gb.find_submission_notebook("cnn_concepts", "cnn_concepts", student).grades}
+            student: {
+                g.name: (g.auto_score, g.max_score, g.needs_manual_grade)
+                for g in gb.find_submission_notebook("cnn_concepts", "cnn_concepts", student).grades
+            }
             for student in submissions
         }
     return {"course": course, "seconds": seconds, "grades": grades}
@@ -421,8 +479,9 @@ def graded(tmp_path_factory):
 
 def test_committed_release_is_what_nbgrader_generates(graded):
     fresh = _cells(graded["course"] / "assignments" / "cnn_concepts" / "cnn_concepts.ipynb")
-    assert [(c.source, c.metadata) for c in fresh] == [(c.source, c.metadata) for c in _cells(RELEASE)], (
-        "assignments/cnn_concepts is stale: run nbgrader generate_assignment cnn_concepts --force")
+    assert [(c.source, c.metadata) for c in fresh] == [
+        (c.source, c.metadata) for c in _cells(RELEASE)
+    ], "assignments/cnn_concepts is stale: run nbgrader generate_assignment cnn_concepts --force"
 
 
 def test_instructor_notebook_passes_every_autograded_test(graded):
@@ -446,8 +505,11 @@ def test_attacks_from_the_kernel_earn_nothing(graded):
 def _outputs(graded, student):
     """{grade_id: everything the cell printed or raised} of a student's autograded notebook."""
     path = graded["course"] / "autograded" / student / "cnn_concepts" / "cnn_concepts.ipynb"
-    return {_nbg(c).get("grade_id"): "".join(o.get("text", "") + o.get("evalue", "") for o in c.outputs)
-            for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
+    return {
+        _nbg(c).get("grade_id"): "".join(o.get("text", "") + o.get("evalue", "") for o in c.outputs)
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "code"
+    }
 
 
 def test_patched_predict_numpy_or_str_earn_nothing(graded):
@@ -459,7 +521,9 @@ def test_patched_predict_numpy_or_str_earn_nothing(graded):
         out = _outputs(graded, student)
         assert "FORGED" in out["ex9_solution"], out["ex9_solution"]
         # judged on its merits: the saved model's own accuracy, measured outside the kernel
-        assert re.search(r"held-out accuracy [\d.]+% is below 95%", out["ex9_test"]), out["ex9_test"]
+        assert re.search(r"held-out accuracy [\d.]+% is below 95%", out["ex9_test"]), out[
+            "ex9_test"
+        ]
     out = _outputs(graded, "patch_predict")["ex5_choice_test"]
     assert "FORGED" in out and "lrn_across must be a letter written as a string" in out, out
 
@@ -467,8 +531,7 @@ def test_patched_predict_numpy_or_str_earn_nothing(graded):
 def test_saved_answers_stay_next_to_the_notebook(graded):
     """Exercises 9 and 10 are judged from files the graded cells save in the notebook's folder."""
     folder = graded["course"] / "autograded" / "perfect" / "cnn_concepts"
-    assert sorted(p.name for p in folder.glob("graded_*")) == sorted(
-        _builder().FILES.values())
+    assert sorted(p.name for p in folder.glob("graded_*")) == sorted(_builder().FILES.values())
 
 
 def test_free_text_answers_wait_for_a_grader(graded):
@@ -479,10 +542,17 @@ def test_free_text_answers_wait_for_a_grader(graded):
 
 def test_notebook_runs_offline_within_budget_and_reports_its_training(graded):
     assert graded["seconds"]["perfect"] < NOTEBOOK_BUDGET_S, graded["seconds"]
-    nb = nbformat.read(graded["course"] / "autograded" / "perfect" / "cnn_concepts" / "cnn_concepts.ipynb", 4)
-    out = {_nbg(c)["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
-           for c in nb.cells if c.cell_type == "code"}
+    nb = nbformat.read(
+        graded["course"] / "autograded" / "perfect" / "cnn_concepts" / "cnn_concepts.ipynb", 4
+    )
+    out = {
+        _nbg(c)["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code"
+    }
     assert "Using scikit-learn's digits instead" in out["ex9_data"]  # offline: the fallback said so
     trained = re.search(r"trained in ([\d.]+) s .* test accuracy ([\d.]+)%", out["ex9_check"])
     assert trained and float(trained.group(1)) < 120 and float(trained.group(2)) >= 95
-    print(f"\nexercise 9: {out['ex9_check'].strip()}\nexercise 10: {out['ex10_phase2_check'].strip()}")
+    print(
+        f"\nexercise 9: {out['ex9_check'].strip()}\nexercise 10: {out['ex10_phase2_check'].strip()}"
+    )

@@ -58,7 +58,11 @@ def test_q3_mnist_cnn():
     ]
     assert [row.flops for row in r.layers] == flops
     assert r.flops == 5_113_532
-    assert r.params == (9 * 32 + 32) + (9 * 32 * 64 + 64) + (1600 * 64 + 64) + (64 * 10 + 10) == 121_930
+    assert (
+        r.params
+        == (9 * 32 + 32) + (9 * 32 * 64 + 64) + (1600 * 64 + 64) + (64 * 10 + 10)
+        == 121_930
+    )
     assert r.layers[4].output_shape == (1600,)
     _check_params_against_keras(m, r)
 
@@ -70,8 +74,12 @@ def test_q4_cifar_cnn():
     conv2, pool2 = 13 * 13 * 64, 6 * 6 * 64  # floor(13 / 2) = 6
     assert r.params == (27 * 32 + 32) + (9 * 32 * 64 + 64) + (2304 * 64 + 64) + 650 == 167_562
     expected = (
-        (2 * 27 * conv1 + conv1) + 4 * pool1 + (2 * 9 * 32 * conv2 + conv2) + 4 * pool2
-        + (2 * 2304 * 64 + 64) + (2 * 640 + 60)
+        (2 * 27 * conv1 + conv1)
+        + 4 * pool1
+        + (2 * 9 * 32 * conv2 + conv2)
+        + 4 * pool2
+        + (2 * 2304 * 64 + 64)
+        + (2 * 640 + 60)
     )
     assert r.flops == expected == 8_159_164
     _check_params_against_keras(m, r)
@@ -90,8 +98,12 @@ def test_q5_video_3dcnn_params_per_layer():
     pool2 = 2 * 14 * 14 * 64
     assert r.layers[4].output_shape == (25088,) and pool2 == 25088
     expected = (
-        (2 * 27 * conv1 + conv1) + 8 * pool1 + (2 * 27 * 32 * conv2 + conv2) + 8 * pool2
-        + (2 * 25088 * 128 + 128) + (2 * 128 * 5 + 6 * 5)
+        (2 * 27 * conv1 + conv1)
+        + 8 * pool1
+        + (2 * 27 * 32 * conv2 + conv2)
+        + 8 * pool2
+        + (2 * 25088 * 128 + 128)
+        + (2 * 128 * 5 + 6 * 5)
     )
     assert r.flops == expected == 568_371_422
     _check_params_against_keras(m, r)
@@ -130,7 +142,10 @@ def test_exercise2_memory():
     assert r.params == 2800 + 180_200 + 720_400 == 903_400
     image = 200 * 300 * 3
     # largest pair alive together: layer 1's output and layer 2's output
-    assert r.memory.peak_activation_bytes == max(image + outs[0], outs[0] + outs[1], outs[1] + outs[2]) * 4
+    assert (
+        r.memory.peak_activation_bytes
+        == max(image + outs[0], outs[0] + outs[1], outs[1] + outs[2]) * 4
+    )
     assert r.memory.peak_activation_bytes == 9_000_000
     assert r.memory.peak_tensors == (("conv_1", outs[0] * 4), ("conv_2", outs[1] * 4))
     assert "conv_1 6000000 + conv_2 3000000 = 9000000 bytes" in r.explain()

@@ -19,7 +19,8 @@ def no_cache(tmp_path, monkeypatch):
 def test_cache_path_follows_keras_home(no_cache):
     assert data.mnist_cache_path() == str(no_cache / "datasets" / "mnist.npz")
     assert pretrained.mobilenet_v2_weights_path() == str(
-        no_cache / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5")
+        no_cache / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"
+    )
 
 
 def test_fallback_to_digits_says_so(no_cache, capsys):
@@ -32,7 +33,9 @@ def test_fallback_to_digits_says_so(no_cache, capsys):
     assert (len(d.x_test), len(d.x_train)) == (n_test, 1797 - n_test) == (450, 1347)
     assert d.x_train.shape[1:] == d.image_shape == (8, 8, 1)
     assert d.x_train.dtype == np.float32
-    assert 0.0 == min(d.x_train.min(), d.x_test.min()) and max(d.x_train.max(), d.x_test.max()) == 1.0
+    assert (
+        0.0 == min(d.x_train.min(), d.x_test.min()) and max(d.x_train.max(), d.x_test.max()) == 1.0
+    )
     assert d.num_classes == 10
     # stratified: each class's share of the test set is within one image of 25%
     counts_all = np.bincount(np.concatenate([d.y_train, d.y_test]))

@@ -15,8 +15,14 @@ from autograder.execute import NOT_RUN, SurvivingExecute, ungraded_tail
 
 def _cell(source="pass", *, locked=False, grade=False, solution=False, task=False, md=False):
     cell = nbformat.v4.new_markdown_cell(source) if md else nbformat.v4.new_code_cell(source)
-    cell.metadata["nbgrader"] = {"locked": locked, "grade": grade, "solution": solution,
-                                 "task": task, "grade_id": f"c{id(cell)}", "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "locked": locked,
+        "grade": grade,
+        "solution": solution,
+        "task": task,
+        "grade_id": f"c{id(cell)}",
+        "schema_version": 3,
+    }
     return cell
 
 
@@ -26,21 +32,40 @@ def _nb(*cells):
     return nb
 
 
-@pytest.mark.parametrize("cells, start", [
-    # setup, answer, test, then three instructor cells: the tail starts at index 3
-    ([_cell(locked=True), _cell(solution=True), _cell(grade=True, locked=True),
-      _cell(md=True, locked=True), _cell(locked=True), _cell(locked=True)], 3),
-    # the last cell is graded: no tail
-    ([_cell(locked=True), _cell(grade=True, locked=True)], 2),
-    # a free-text part (graded markdown) last: no tail
-    ([_cell(grade=True, locked=True), _cell(md=True, grade=True, solution=True)], 2),
-    # a student's own cell at the very end (no nbgrader metadata): no tail
-    ([_cell(grade=True, locked=True), _cell(locked=True), nbformat.v4.new_code_cell("x = 1")], 3),
-    # a task (manually graded) cell before two locked cells: the tail starts after it
-    ([_cell(task=True, md=True), _cell(locked=True), _cell(locked=True)], 1),
-    # nothing graded at all: every cell is the tail
-    ([_cell(locked=True), _cell(locked=True)], 0),
-])
+@pytest.mark.parametrize(
+    "cells, start",
+    [
+        # setup, answer, test, then three instructor cells: the tail starts at index 3
+        (
+            [
+                _cell(locked=True),
+                _cell(solution=True),
+                _cell(grade=True, locked=True),
+                _cell(md=True, locked=True),
+                _cell(locked=True),
+                _cell(locked=True),
+            ],
+            3,
+        ),
+        # the last cell is graded: no tail
+        ([_cell(locked=True), _cell(grade=True, locked=True)], 2),
+        # a free-text part (graded markdown) last: no tail
+        ([_cell(grade=True, locked=True), _cell(md=True, grade=True, solution=True)], 2),
+        # a student's own cell at the very end (no nbgrader metadata): no tail
+        (
+            [
+                _cell(grade=True, locked=True),
+                _cell(locked=True),
+                nbformat.v4.new_code_cell("x = 1"),
+            ],
+            3,
+        ),
+        # a task (manually graded) cell before two locked cells: the tail starts after it
+        ([_cell(task=True, md=True), _cell(locked=True), _cell(locked=True)], 1),
+        # nothing graded at all: every cell is the tail
+        ([_cell(locked=True), _cell(locked=True)], 0),
+    ],
+)
 def test_the_tail_starts_after_the_last_cell_a_grade_or_a_student_touches(cells, start):
     assert ungraded_tail(_nb(*cells)) == start
 
@@ -52,9 +77,11 @@ def _run(nb, tmp_path, **config):
 
 
 def test_the_tail_is_not_run_and_says_so(tmp_path):
-    nb = _nb(_cell("x = 6 * 7", locked=True),
-             _cell("print(x)", grade=True, locked=True),
-             _cell("open('tail_ran', 'w').write('yes')\nprint('tail')", locked=True))
+    nb = _nb(
+        _cell("x = 6 * 7", locked=True),
+        _cell("print(x)", grade=True, locked=True),
+        _cell("open('tail_ran', 'w').write('yes')\nprint('tail')", locked=True),
+    )
     _run(nb, tmp_path)
     assert nb.cells[1].outputs[0]["text"] == "42\n"
     assert nb.cells[2].outputs == [nbformat.v4.new_output("stream", name="stdout", text=NOT_RUN)]
@@ -63,8 +90,10 @@ def test_the_tail_is_not_run_and_says_so(tmp_path):
 
 
 def test_run_ungraded_tail_runs_it_as_plain_nbgrader_does(tmp_path):
-    nb = _nb(_cell("print(1)", grade=True, locked=True),
-             _cell("open('tail_ran', 'w').write('yes')\nprint('tail')", locked=True))
+    nb = _nb(
+        _cell("print(1)", grade=True, locked=True),
+        _cell("open('tail_ran', 'w').write('yes')\nprint('tail')", locked=True),
+    )
     _run(nb, tmp_path, run_ungraded_tail=True)
     assert nb.cells[1].outputs[0]["text"] == "tail\n"
     assert (tmp_path / "tail_ran").read_text() == "yes"

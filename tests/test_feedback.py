@@ -48,16 +48,35 @@ def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(monkeypatch)
 def test_feedback_shows_neither_the_hidden_tests_nor_the_rubrics():
     task = nbformat.v4.new_markdown_cell(
         "## Exercise 1\n\nWhy CNNs?\n\n### BEGIN MARK SCHEME\n**Rubric (3 points).** "
-        "weight sharing\n### END MARK SCHEME")
-    task.metadata["nbgrader"] = {"task": True, "grade": False, "solution": False,
-                                 "locked": True, "points": 3, "grade_id": "ex1"}
+        "weight sharing\n### END MARK SCHEME"
+    )
+    task.metadata["nbgrader"] = {
+        "task": True,
+        "grade": False,
+        "solution": False,
+        "locked": True,
+        "points": 3,
+        "grade_id": "ex1",
+    }
     test = nbformat.v4.new_code_cell(
         "assert answer() is not None\n### BEGIN HIDDEN TESTS\nassert answer() == 42\n"
-        "### END HIDDEN TESTS")
-    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
-                                 "points": 1, "grade_id": "t"}
-    test.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="want 42",
-                                           traceback=["assert answer() == 42", "AssertionError"])]
+        "### END HIDDEN TESTS"
+    )
+    test.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "points": 1,
+        "grade_id": "t",
+    }
+    test.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="want 42",
+            traceback=["assert answer() == 42", "AssertionError"],
+        )
+    ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [task, test]
     HideHiddenTests().preprocess(nb, {})

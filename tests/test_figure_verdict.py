@@ -21,9 +21,16 @@ Q2_PARAMS = 4 * 9 + 9 + 9 * 6 + 6 + 6 * 3 + 3  # 126
 Q1_FLOPS = (2 * 5 * 5 + 5) * 2 + 2 * 5 * 1 + 1  # relu, relu, sigmoid: 121
 Q2_FLOPS = 2 * 4 * 9 + 9 + 2 * 9 * 6 + 6 + 2 * 6 * 3 + 3 * 6  # relu, relu, softmax (6): 249
 
-CHECK = {"kind": "bars", "answer": "fig", "rel": 1e-6, "message": "the bars are not the costs",
-         "want": [{"heights": [Q1_PARAMS, Q2_PARAMS], "labels": ["Q1", "Q2"]},
-                  {"heights": [Q1_FLOPS, Q2_FLOPS], "labels": ["Q1", "Q2"]}]}
+CHECK = {
+    "kind": "bars",
+    "answer": "fig",
+    "rel": 1e-6,
+    "message": "the bars are not the costs",
+    "want": [
+        {"heights": [Q1_PARAMS, Q2_PARAMS], "labels": ["Q1", "Q2"]},
+        {"heights": [Q1_FLOPS, Q2_FLOPS], "labels": ["Q1", "Q2"]},
+    ],
+}
 
 
 def _verdict(fig) -> str:
@@ -70,8 +77,9 @@ def test_the_right_chart_passes_in_any_orientation_and_scale(horizontal, log):
 def test_numpy_heights_and_one_axes_per_panel_in_any_order_pass():
     import numpy as np
 
-    fig = _two_panels(np.array([Q1_FLOPS, Q2_FLOPS]), np.array([Q1_PARAMS, Q2_PARAMS]),
-                      labels=(" q1", "Q2 "))
+    fig = _two_panels(
+        np.array([Q1_FLOPS, Q2_FLOPS]), np.array([Q1_PARAMS, Q2_PARAMS]), labels=(" q1", "Q2 ")
+    )
     assert _verdict(fig) == PASSED
 
 

@@ -17,12 +17,21 @@ from autograder.verdict import PASSED, judge_record
 from nncost import COURSE
 from nncost.answers import record, run
 
-SOLUTIONS = {"dense": notebooks.DENSE_COMPUTE, "cnn": notebooks.CNN_COMPUTE,
-             "recurrent": notebooks.RNN_COMPUTE}
-CASES = {"dense": notebooks.DENSE_CASES, "cnn": notebooks.CNN_CASES,
-         "recurrent": notebooks.RNN_CASES}
-BUILDS = {"dense": notebooks.build_dense, "cnn": notebooks.build_cnn,
-          "recurrent": notebooks.build_recurrent}
+SOLUTIONS = {
+    "dense": notebooks.DENSE_COMPUTE,
+    "cnn": notebooks.CNN_COMPUTE,
+    "recurrent": notebooks.RNN_COMPUTE,
+}
+CASES = {
+    "dense": notebooks.DENSE_CASES,
+    "cnn": notebooks.CNN_CASES,
+    "recurrent": notebooks.RNN_CASES,
+}
+BUILDS = {
+    "dense": notebooks.build_dense,
+    "cnn": notebooks.build_cnn,
+    "recurrent": notebooks.build_recurrent,
+}
 
 
 def _compute(source: str):
@@ -31,9 +40,13 @@ def _compute(source: str):
     import keras
 
     code = re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", source, flags=re.MULTILINE)
-    scope = {"keras": keras, "math": math,
-             "ACTIVATION_FLOPS": {n: COURSE.activation_flops[n]
-                                  for n in ("linear", "relu", "sigmoid", "tanh", "softmax")}}
+    scope = {
+        "keras": keras,
+        "math": math,
+        "ACTIVATION_FLOPS": {
+            n: COURSE.activation_flops[n] for n in ("linear", "relu", "sigmoid", "tanh", "softmax")
+        },
+    }
     exec(code, scope)  # noqa: S102 — the notebook's own solution cell
     return scope["compute"]
 
@@ -54,8 +67,12 @@ def _crashes_on_input_layers(compute):
 def _compute_check(assignment: str, index: int) -> dict:
     spec = BUILDS[assignment]()
     grade_id = ("compute_params", "compute_flops")[index]
-    cell = next(c for c in spec.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
-                and c.metadata["nbgrader"].get("grade"))
+    cell = next(
+        c
+        for c in spec.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        and c.metadata["nbgrader"].get("grade")
+    )
     return cell.metadata["nncost"]["verdict"][0]
 
 
@@ -80,8 +97,11 @@ def test_a_compute_that_forgets_the_input_layer_loses_the_compute_parts(assignme
 
 def test_the_dense_compute_without_the_skip_crashes_on_a_functional_model():
     """Why the skip is there: the dense solution reads layer.input.shape and layer.units."""
-    source = re.sub(r"\n\s*if isinstance\(layer, keras\.layers\.InputLayer\):.*\n\s*continue",
-                    "", notebooks.DENSE_COMPUTE)
+    source = re.sub(
+        r"\n\s*if isinstance\(layer, keras\.layers\.InputLayer\):.*\n\s*continue",
+        "",
+        notebooks.DENSE_COMPUTE,
+    )
     assert "InputLayer" not in source
     functional = next(build_model(code) for _, code in CASES["dense"] if "Model(" in code)
     with pytest.raises(AttributeError):  # InputLayer.input is a list, and it has no units
@@ -92,5 +112,7 @@ def test_the_dense_compute_without_the_skip_crashes_on_a_functional_model():
 def test_the_conventions_cell_says_when_model_layers_holds_an_input_layer(assignment):
     text = " ".join("\n".join(c.source for c in BUILDS[assignment]().cells).split())
     assert "A `keras.Sequential` model's `model.layers` leaves it out" in text
-    assert "a functional model's (`keras.Model(inputs, outputs)`) starts with a " \
-           "`keras.layers.InputLayer`" in text
+    assert (
+        "a functional model's (`keras.Model(inputs, outputs)`) starts with a "
+        "`keras.layers.InputLayer`" in text
+    )

@@ -48,10 +48,18 @@ def graded(tmp_path_factory):
     students = {
         "perfect": solution,
         "blank": blank,
-        "relu_output": _replace(nbformat.from_dict(solution), "q1_model_answer",
-                                'layers.Dense(1, activation="sigmoid")', 'layers.Dense(1, activation="relu")'),
-        "no_activation_flops": _replace(nbformat.from_dict(solution), "compute_answer",
-                                        "flops += 2 * n_in * n_out + n_out * a", "flops += 2 * n_in * n_out"),
+        "relu_output": _replace(
+            nbformat.from_dict(solution),
+            "q1_model_answer",
+            'layers.Dense(1, activation="sigmoid")',
+            'layers.Dense(1, activation="relu")',
+        ),
+        "no_activation_flops": _replace(
+            nbformat.from_dict(solution),
+            "compute_answer",
+            "flops += 2 * n_in * n_out + n_out * a",
+            "flops += 2 * n_in * n_out",
+        ),
     }
     patched = nbformat.from_dict(solution)
     cell = _solution(patched, "compute_answer")
@@ -65,9 +73,26 @@ def graded(tmp_path_factory):
     out = tmp / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out),
-         "--workers", "2", "--course", str(course)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(archive),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--course",
+            str(course),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return out, done
 
@@ -77,8 +102,14 @@ def test_grades_are_exactly_the_expected_ones(graded):
     with (out / "grades.csv").open() as fh:
         rows = {row["student_id"]: row for row in csv.DictReader(fh)}
     scores = {s: float(r["score"]) for s, r in rows.items()}
-    assert scores == {"perfect": 11, "blank": 0, "relu_output": 10, "no_activation_flops": 5,
-                      "patched_nncost": 11, "ann_lee": 11}
+    assert scores == {
+        "perfect": 11,
+        "blank": 0,
+        "relu_output": 10,
+        "no_activation_flops": 5,
+        "patched_nncost": 11,
+        "ann_lee": 11,
+    }
     assert {float(r["max_score"]) for r in rows.values()} == {11}
     assert "graded 6 students" in done.stdout
 

@@ -16,8 +16,10 @@ from autograder.gradebook import create
 
 def _schema(path) -> tuple[dict, list]:
     with sqlite3.connect(path) as db:
-        tables = {name: sql for name, sql in db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            name: sql
+            for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        }
         version = db.execute("SELECT version_num FROM alembic_version").fetchall()
     return tables, version
 

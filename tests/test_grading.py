@@ -27,23 +27,55 @@ from autograder.audit import audit_source
 SETUP = "import math"
 SOL_A = "def answer():\n    ### BEGIN SOLUTION\n    return 42\n    ### END SOLUTION"
 EXPORT = "import nncost.answers as _answers\n_answers.export"
-TEST_A = ("assert answer() is not None\n### BEGIN HIDDEN TESTS\n"
-          f"{EXPORT}('test_a', a=answer())\n### END HIDDEN TESTS")
+TEST_A = (
+    "assert answer() is not None\n### BEGIN HIDDEN TESTS\n"
+    f"{EXPORT}('test_a', a=answer())\n### END HIDDEN TESTS"
+)
 SOL_B = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
-TEST_B = ("assert double(3) == 6\n### BEGIN HIDDEN TESTS\n"
-          f"{EXPORT}('test_b', b=[double(-4), double(0), double(10)])\n### END HIDDEN TESTS")
-VERDICT_A = [{"kind": "equal", "answer": "a", "want": {"type": "int", "value": 42},
-              "message": "answer() should be 42"}]
-VERDICT_B = [{"kind": "items", "answer": "b", "of": "int", "want": [-8, 0, 20],
-              "message": "double(-4) should be -8"}]
+TEST_B = (
+    "assert double(3) == 6\n### BEGIN HIDDEN TESTS\n"
+    f"{EXPORT}('test_b', b=[double(-4), double(0), double(10)])\n### END HIDDEN TESTS"
+)
+VERDICT_A = [
+    {
+        "kind": "equal",
+        "answer": "a",
+        "want": {"type": "int", "value": 42},
+        "message": "answer() should be 42",
+    }
+]
+VERDICT_B = [
+    {
+        "kind": "items",
+        "answer": "b",
+        "of": "int",
+        "want": [-8, 0, 20],
+        "message": "double(-4) should be -8",
+    }
+]
 EXPLAIN = "Why is 42 the answer?\n\nYOUR ANSWER HERE"
 
 
-def _cell(source, grade_id, *, solution=False, grade=False, locked=False, points=None,
-          verdict=None, markdown=False):
+def _cell(
+    source,
+    grade_id,
+    *,
+    solution=False,
+    grade=False,
+    locked=False,
+    points=None,
+    verdict=None,
+    markdown=False,
+):
     cell = nbformat.v4.new_markdown_cell(source) if markdown else nbformat.v4.new_code_cell(source)
-    meta = {"grade": grade, "solution": solution, "locked": locked, "schema_version": 3,
-            "grade_id": grade_id, "task": False}
+    meta = {
+        "grade": grade,
+        "solution": solution,
+        "locked": locked,
+        "schema_version": 3,
+        "grade_id": grade_id,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
@@ -54,7 +86,11 @@ def _cell(source, grade_id, *, solution=False, grade=False, locked=False, points
 
 def _source_notebook():
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Tiny assignment"),
         _cell(SETUP, "setup", locked=True),
@@ -103,8 +139,11 @@ PROSE = "Because Douglas Adams said so."
 
 
 def _drop_tests(nb):
-    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")
-                or c.cell_type == "markdown"]
+    nb.cells = [
+        c
+        for c in nb.cells
+        if not c.metadata.get("nbgrader", {}).get("grade") or c.cell_type == "markdown"
+    ]
 
 
 def _gut_tests(nb):
@@ -132,10 +171,16 @@ def _fake_outputs(nb):
 
 def _forged_locked_cell(nb):
     """A cell whose metadata claims to be the instructor's locked setup, holding a patch."""
-    at = next(i for i, c in enumerate(nb.cells)
-              if c.metadata.get("nbgrader", {}).get("grade_id") == "sol_b")
-    cell = _cell("get_ipython().showtraceback = lambda *a, **k: None\n"
-                 "math.isclose = lambda *a, **k: True", "setup2", locked=True)
+    at = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "sol_b"
+    )
+    cell = _cell(
+        "get_ipython().showtraceback = lambda *a, **k: None\nmath.isclose = lambda *a, **k: True",
+        "setup2",
+        locked=True,
+    )
     nb.cells.insert(at + 1, cell)
 
 
@@ -149,15 +194,31 @@ HONEST = {
     # part a answered right, then part b's cell kills the kernel (a segfault): part a counts
     "crashing": (lambda r: _student(r, RIGHT_A, "import faulthandler\nfaulthandler._sigsegv()"), 1),
     # part b's loop swallows the interrupt: the kernel never answers again
-    "stubborn_loop": (lambda r: _student(r, RIGHT_A, (
-        "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
-        "    except KeyboardInterrupt:\n        pass")), 1),
+    "stubborn_loop": (
+        lambda r: _student(
+            r,
+            RIGHT_A,
+            (
+                "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+                "    except KeyboardInterrupt:\n        pass"
+            ),
+        ),
+        1,
+    ),
     # honest idioms that must not be flagged: stderr, %timeit, os.environ, the class's name
-    "idioms": (lambda r: _student(r, RIGHT_A, (
-        "import os, sys\nos.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
-        "print('working it out', file=sys.stderr)\n"
-        "def double(x):\n    return 2 * x\n"
-        "kind = double.__class__.__name__\n%timeit double(3)")), 3),
+    "idioms": (
+        lambda r: _student(
+            r,
+            RIGHT_A,
+            (
+                "import os, sys\nos.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
+                "print('working it out', file=sys.stderr)\n"
+                "def double(x):\n    return 2 * x\n"
+                "kind = double.__class__.__name__\n%timeit double(3)"
+            ),
+        ),
+        3,
+    ),
 }
 
 #: tricks placed after the wrong part b; each must leave the student with exactly 1 point
@@ -165,38 +226,52 @@ _HOOK = "get_ipython().events.register('post_run_cell', "
 TRICKS = {
     "hide_tracebacks": "get_ipython().showtraceback = lambda *a, **k: None",
     "custom_exception_handler": (
-        "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"),
+        "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"
+    ),
     "excepthook": "import sys\nsys.excepthook = lambda *a: None",
     "empty_later_cells": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
     "patch_isclose": "math.isclose = lambda *a, **k: True",
-    "patch_numpy": ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
-                    "np.testing.assert_allclose = lambda *a, **k: None\n"
-                    "np.array_equal = lambda *a, **k: True"),
-    "patch_builtins": ("import builtins\nbuiltins.abs = lambda x: 0\n"
-                       "builtins.isinstance = lambda *a: True\nbuiltins.float = lambda x: 42.0"),
+    "patch_numpy": (
+        "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.array_equal = lambda *a, **k: True"
+    ),
+    "patch_builtins": (
+        "import builtins\nbuiltins.abs = lambda x: 0\n"
+        "builtins.isinstance = lambda *a: True\nbuiltins.float = lambda x: 42.0"
+    ),
     "importlib_builtins": (
         "import importlib\n_b = importlib.import_module('bui' + 'ltins')\n"
-        "_b.abs = lambda x: 0\n_b.len = lambda x: 2"),
+        "_b.abs = lambda x: 0\n_b.len = lambda x: 2"
+    ),
     "getattr_on_module": "vars(__import__('ma' + 'th'))['isclose'] = lambda *a, **k: True",
     "exec_built_string": "exec('get_' + 'ipython().showtraceback = lambda *a, **k: None')",
     "sys_modules_swap": (
         "import sys, types\n_fake = types.ModuleType('nncost.answers')\n"
         "_fake.export = lambda *a, **k: None\nsys.modules['nncost.answers'] = _fake\n"
-        "import nncost\nnncost.answers = _fake"),
+        "import nncost\nnncost.answers = _fake"
+    ),
     "patch_encoder": (
         "import nncost.answers\n"
-        "nncost.answers.encode = lambda v, _d=0: {'type': 'int', 'value': 42}"),
-    "lying_int": ("class Yes(int):\n    def __eq__(self, other):\n        return True\n"
-                  "    __hash__ = int.__hash__\n"
-                  "def double(x):\n    return Yes(x + 3)"),
-    "always_equal_object": ("class Anything:\n    def __eq__(self, other):\n        return True\n"
-                            "def double(x):\n    return Anything()"),
-    "lying_float": ("class Close(float):\n    def __eq__(self, other):\n        return True\n"
-                    "def double(x):\n    return Close(x + 3)"),
+        "nncost.answers.encode = lambda v, _d=0: {'type': 'int', 'value': 42}"
+    ),
+    "lying_int": (
+        "class Yes(int):\n    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = int.__hash__\n"
+        "def double(x):\n    return Yes(x + 3)"
+    ),
+    "always_equal_object": (
+        "class Anything:\n    def __eq__(self, other):\n        return True\n"
+        "def double(x):\n    return Anything()"
+    ),
+    "lying_float": (
+        "class Close(float):\n    def __eq__(self, other):\n        return True\n"
+        "def double(x):\n    return Close(x + 3)"
+    ),
     "partial_credit_output": _HOOK + "lambda r: get_ipython().displayhook(2.0))",
     "forged_second_record": (
-        _HOOK + "lambda r: __import__('nncost.answers').answers.export("
-        "'test_b', b=[-8, 0, 20]))"),
+        _HOOK + "lambda r: __import__('nncost.answers').answers.export('test_b', b=[-8, 0, 20]))"
+    ),
     "silence_display": "import IPython.display\nIPython.display.display = lambda *a, **k: None",
     "exit_kernel": "import os\nos._exit(0)",
     "kill_kernel": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
@@ -211,7 +286,8 @@ TRICKS = {
         "'select source from source_cells').fetchall()))\n"
         "_want = [int(x) for x in re.findall(r'-?\\d+', _found[0])] if _found else None\n"
         "def double(x):\n    return {-4: _want[0], 0: _want[1], 10: _want[2]}[x] if _want "
-        "else x + 3"),
+        "else x + 3"
+    ),
 }
 EDITS = {
     "deleted_tests": _drop_tests,
@@ -223,12 +299,15 @@ EDITS = {
 }
 
 
-@pytest.mark.parametrize("answers", [
-    [1, 2],  # not a dict of answers
-    {"m": {"type": "keras.Model", "inputs": [[5]], "layers": [1, 2], "params": 66}},
-    {"m": {"type": "keras.Model", "inputs": 5, "layers": "Dense", "params": None}},
-    {"m": "a bare string"},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [1, 2],  # not a dict of answers
+        {"m": {"type": "keras.Model", "inputs": [[5]], "layers": [1, 2], "params": 66}},
+        {"m": {"type": "keras.Model", "inputs": 5, "layers": "Dense", "params": None}},
+        {"m": "a bare string"},
+    ],
+)
 def test_a_malformed_record_fails_its_part_and_never_stops_the_grader(answers):
     """A record is whatever the kernel wrote, forged ones included."""
     from autograder.verdict import PASSED, judge_record
@@ -261,7 +340,9 @@ def graded(course):
     (subs / "broken_json" / "tiny").mkdir(parents=True)
     (subs / "broken_json" / "tiny" / "tiny.ipynb").write_text("{ not json")
     (subs / "misnamed" / "tiny").mkdir(parents=True)
-    nbformat.write(_student(released, RIGHT_A, RIGHT_B), subs / "misnamed" / "tiny" / "Tiny (1).ipynb")
+    nbformat.write(
+        _student(released, RIGHT_A, RIGHT_B), subs / "misnamed" / "tiny" / "Tiny (1).ipynb"
+    )
     (subs / "missing" / "tiny").mkdir(parents=True)
     out = root / "out"
     records = grading.grade(subs, out, course=root, workers=2, limits=LIMITS)
@@ -274,8 +355,12 @@ def _scores(out):
 
 
 def _auto(record):
-    return sum(p["score"] for nb in record["assignments"]["tiny"].values() for p in nb.values()
-               if not p["manual"])
+    return sum(
+        p["score"]
+        for nb in record["assignments"]["tiny"].values()
+        for p in nb.values()
+        if not p["manual"]
+    )
 
 
 def test_honest_students_get_exactly_their_points(graded):
@@ -408,8 +493,13 @@ def test_rerun_resumes_and_gives_the_same_grades(graded, course):
         ("from nncost import formulas\nformulas.dense_params = len", True),
         ("setattr(math, 'isclose', max)", True),
         ("import numpy as np\nnp.random.seed(0)\nx = np.zeros(3)\nx[0] = 1", False),
-        (("def compute(model):\n    total = 0\n    for layer in model.layers:\n"
-          "        total += layer.count_params()\n    return total, 0"), False),
+        (
+            (
+                "def compute(model):\n    total = 0\n    for layer in model.layers:\n"
+                "        total += layer.count_params()\n    return total, 0"
+            ),
+            False,
+        ),
         ("%%capture\nx = 1", True),
         ("%matplotlib inline\nx = 1", False),
         ("%%timeit\nx = 1", False),
@@ -472,7 +562,9 @@ def test_a_collected_course_is_graded_in_place_with_nbgraders_files(tmp_path):
     work = tmp_path / "template"
     released = grading.released(
         grading.prepare_template(course / "source", work, {"tiny": ["tiny"]}, LIMITS),
-        "tiny", "tiny")
+        "tiny",
+        "tiny",
+    )
     when = {"ada": "2026-11-20 11:00:00.000000 UTC", "bob": "2026-11-21 12:00:00.000000 UTC"}
     for student, stamp in when.items():
         folder = course / "submitted" / student / "tiny"
@@ -506,8 +598,12 @@ def test_a_collected_course_is_graded_in_place_with_nbgraders_files(tmp_path):
 
     # ada hands in again (collected again): she alone is graded again
     seconds = {r["student"]: r["seconds"] for r in records}
-    nbformat.write(_student(released, RIGHT_A, WRONG_B), course / "submitted" / "ada" / "tiny" / "tiny.ipynb")
-    again = {r["student"]: r for r in grading.grade(course / "submitted", out, course=course,
-                                                    workers=1, limits=LIMITS)}
+    nbformat.write(
+        _student(released, RIGHT_A, WRONG_B), course / "submitted" / "ada" / "tiny" / "tiny.ipynb"
+    )
+    again = {
+        r["student"]: r
+        for r in grading.grade(course / "submitted", out, course=course, workers=1, limits=LIMITS)
+    }
     assert again["bob"]["seconds"] == seconds["bob"]  # resumed, not graded
     assert _scores(out)["ada"] == 1  # part b is wrong now

@@ -39,15 +39,42 @@ LIMITS = grading.Limits(cell_timeout=120, notebook_timeout=300, memory_gb=8)
 
 #: the graded parts and their points, as the source notebooks' graded cells give them
 POINTS = {
-    "dense": {"q1_model": 1, "compute_params": 1, "compute_flops": 2, "q1_size": 1,
-              "q1_time": 1, "q2_model": 1, "q2_size": 1, "q2_time": 1, "q2_chart": 1,
-              "q2_compare": 1},  # 11
-    "cnn": {"compute_params": 2, "compute_flops": 3, "q3_model": 1, "q3_size": 1,
-            "q4_model": 1, "q4_shapes": 1, "q4_time": 1, "q4_size": 1, "q5_model": 1,
-            "q5_layer_params": 1, "q5_size": 1},  # 14
-    "recurrent": {"compute_params": 1, "compute_flops": 2, "q6_model": 1, "q6_step_flops": 1,
-                  "q6_size": 1, "q7_model": 1, "q7_step_flops": 1, "q7_total": 1,
-                  "q7_size": 1},  # 10
+    "dense": {
+        "q1_model": 1,
+        "compute_params": 1,
+        "compute_flops": 2,
+        "q1_size": 1,
+        "q1_time": 1,
+        "q2_model": 1,
+        "q2_size": 1,
+        "q2_time": 1,
+        "q2_chart": 1,
+        "q2_compare": 1,
+    },  # 11
+    "cnn": {
+        "compute_params": 2,
+        "compute_flops": 3,
+        "q3_model": 1,
+        "q3_size": 1,
+        "q4_model": 1,
+        "q4_shapes": 1,
+        "q4_time": 1,
+        "q4_size": 1,
+        "q5_model": 1,
+        "q5_layer_params": 1,
+        "q5_size": 1,
+    },  # 14
+    "recurrent": {
+        "compute_params": 1,
+        "compute_flops": 2,
+        "q6_model": 1,
+        "q6_step_flops": 1,
+        "q6_size": 1,
+        "q7_model": 1,
+        "q7_step_flops": 1,
+        "q7_total": 1,
+        "q7_size": 1,
+    },  # 10
 }
 MAX = {"dense": 11, "cnn": 14, "recurrent": 10}
 
@@ -65,8 +92,10 @@ EXPECTED = {
         # (108 / 55, not 126 / 66): q2_chart and q2_compare lost (1 + 1); the FLOPs do not use
         # the bias (folded into 2·in·out): compute_flops, q1_time and q2_time stand.
         # 11 - 1 - 1 - 1 - 1 - 1 = 6
-        "dense": (6, {"compute_params": 0, "q1_size": 0, "q2_size": 0, "q2_chart": 0,
-                      "q2_compare": 0}),
+        "dense": (
+            6,
+            {"compute_params": 0, "q1_size": 0, "q2_size": 0, "q2_chart": 0, "q2_compare": 0},
+        ),
         # pooling rounded up in the hand-written shapes, (7, 7, 64) and (3136,) for (6, 6, 64)
         # and (2304,): q4_shapes lost (1 point); compute reads the output sizes from the layers,
         # so nothing else changes (q4_size uses compute's parameters). 14 - 1 = 13
@@ -94,8 +123,10 @@ EXPECTED = {
         # 55360): lost (1); q4_params comes from compute (32 + 64 = 96 short again), so
         # q4_size is lost (1); the FLOPs do not use the bias: compute_flops and q4_time stand.
         # 14 - 2 - 1 - 1 - 1 - 1 = 8
-        "cnn": (8, {"compute_params": 0, "q3_size": 0, "q5_size": 0, "q5_layer_params": 0,
-                    "q4_size": 0}),
+        "cnn": (
+            8,
+            {"compute_params": 0, "q3_size": 0, "q5_size": 0, "q5_layer_params": 0, "q4_size": 0},
+        ),
         # SimpleRNN(3, activation="sigmoid") where the notebook keeps tanh: q6_model lost
         # (1 point); sigmoid and tanh both cost 1 FLOP and the parameters do not depend on the
         # activation, so q6_size, q7_size and everything else stand. 10 - 1 = 9
@@ -183,8 +214,10 @@ def graded(tmp_path_factory):
     records = grading.grade(submitted, out, course=course, workers=2, limits=LIMITS)
     seconds = time.perf_counter() - start
     notebooks = sum(len(work) for work in EXPECTED.values())
-    print(f"\nhonest corpus: {len(records)} students, {notebooks} notebooks graded in "
-          f"{seconds:.0f} s ({seconds / notebooks:.1f} s per notebook, 2 workers)")
+    print(
+        f"\nhonest corpus: {len(records)} students, {notebooks} notebooks graded in "
+        f"{seconds:.0f} s ({seconds / notebooks:.1f} s per notebook, 2 workers)"
+    )
     return {r["student"]: r for r in records}, out
 
 

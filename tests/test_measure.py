@@ -81,8 +81,9 @@ def test_achieved_rate_and_the_course_estimate_worked_by_hand():
     assert one.estimate == pytest.approx(1.21e-7)
     assert one.intensity == pytest.approx(121 / 368)
     assert one.attainable(SPEC) == pytest.approx(121 / 368 * 2e10)
-    batch = Measurement("Q3", flops=Q3_FLOPS, bytes=10_329_640,
-                        latency=Latency(32, 0, (0.02, 0.01, 0.03)))
+    batch = Measurement(
+        "Q3", flops=Q3_FLOPS, bytes=10_329_640, latency=Latency(32, 0, (0.02, 0.01, 0.03))
+    )
     # 32 · 5,113,532 FLOPs in the median 0.02 s = 8.1816512e9 FLOP/s; estimate 32·5,113,532/1e9
     assert batch.achieved == pytest.approx(32 * 5_113_532 / 0.02)
     assert batch.estimate == pytest.approx(0.163633024)
@@ -127,8 +128,15 @@ def test_import_nncost_measure_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, nncost.measure; "
-            "print([m for m in ('tensorflow', 'keras', 'numpy', 'matplotlib') if m in sys.modules])")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    code = (
+        "import sys, nncost.measure; "
+        "print([m for m in ('tensorflow', 'keras', 'numpy', 'matplotlib') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     assert done.stdout.strip() == "[]"

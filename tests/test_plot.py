@@ -61,8 +61,13 @@ def test_import_nncost_plot_and_widgets_stay_light():
         "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib') if m in sys.modules]; "
         "print(heavy); sys.exit(1 if heavy else 0)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     assert done.returncode == 0, f"import nncost pulled in {done.stdout.strip()}"
 
 
@@ -107,8 +112,15 @@ def test_layers_breakdown_of_the_mnist_cnn(q3_report, tmp_path):
     # conv out 26·26·32 = 21,632: 2·9·1·21,632 + 21,632 = 411,008; pool 13·13·32 = 5,408 × 4
     # = 21,632; conv out 11·11·64 = 7,744: 2·9·32·7,744 + 7,744 = 4,468,288; pool 5·5·64 × 4 =
     # 6,400; flatten 0; dense 2·1600·64 + 64 = 204,864; dense 2·64·10 + 10·6 = 1,340
-    assert [b.get_width() for b in _bars(flops)] == [411_008, 21_632, 4_468_288, 6_400, 0,
-                                                      204_864, 1_340]
+    assert [b.get_width() for b in _bars(flops)] == [
+        411_008,
+        21_632,
+        4_468_288,
+        6_400,
+        0,
+        204_864,
+        1_340,
+    ]
     # output elements × 4 bytes: 21,632·4, 5,408·4, 7,744·4, 1,600·4, 1,600·4, 64·4, 10·4
     assert [b.get_width() for b in _bars(act)] == [86_528, 21_632, 30_976, 6_400, 6_400, 256, 40]
     # the dominant layer of each panel is drawn in red: the dense after Flatten holds the
@@ -126,8 +138,12 @@ def _circles(fig) -> int:
 
 
 def _connections(fig) -> int:
-    return sum(len(c.get_segments()) for ax in fig.axes for c in ax.collections
-               if isinstance(c, LineCollection))
+    return sum(
+        len(c.get_segments())
+        for ax in fig.axes
+        for c in ax.collections
+        if isinstance(c, LineCollection)
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,8 +167,13 @@ def test_network_draws_one_circle_per_neuron(name, neurons, weights, request, tm
 def test_network_compresses_wide_layers():
     import keras
 
-    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(128, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     fig = plot.network(model, max_neurons=10)
     # 784 and 128 are drawn as 5 + 5 circles each; the 10 outputs fit: 10 + 10 + 10 = 30
     assert _circles(fig) == 30
@@ -180,8 +201,9 @@ def test_compare_many_models_uses_a_two_column_grid(q1):
 def test_network_of_a_flattened_image_input():
     import keras
 
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(3, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")]
+    )
     fig = plot.network(model, max_neurons=10)
     # 28·28 = 784 inputs drawn as 5 + 5 circles, then the 3 outputs: 13 circles, 10·3 lines
     assert _circles(fig) == 13
@@ -195,6 +217,7 @@ def test_network_of_a_flattened_image_input():
 # --------------------------------------------------------------------------- roofline
 # Q3's FLOPs, from test_layers_breakdown_of_the_mnist_cnn: conv, pool, conv, pool, dense, dense
 Q3_FLOPS = 411_008 + 21_632 + 4_468_288 + 6_400 + 204_864 + 1_340  # 5,113,532
+
 
 def test_roofline_draws_the_roof_the_ridge_and_each_model_at_its_point(tmp_path):
     from nncost.measure import Latency, Machine, Measurement
@@ -233,4 +256,3 @@ def test_roofline_times_a_keras_model_itself():
 def test_roofline_rejects_a_bare_model():
     with pytest.raises(NNCostError, match="dict of name"):
         plot.roofline(course.q1())
-

@@ -40,7 +40,9 @@ def test_functional_branches_and_liveness(keras, L):
 
 
 def test_nested_model_rows_and_totals(keras, L):
-    inner = keras.Sequential([keras.Input((6,)), L.Dense(3, activation="relu", name="d1")], name="inner")
+    inner = keras.Sequential(
+        [keras.Input((6,)), L.Dense(3, activation="relu", name="d1")], name="inner"
+    )
     x = keras.Input((6,))
     y = L.Dense(1, activation="sigmoid", name="head")(inner(x))
     m = keras.Model(x, y, name="outer")
@@ -148,8 +150,13 @@ def test_unknown_activation_and_layer_are_uncounted_not_zero(keras, L):
     def wiggle(x):
         return x * 2
 
-    m = keras.Sequential([keras.Input((3,)), L.Dense(2, activation=wiggle, name="d"),
-                          L.Lambda(lambda t: t + 1, name="lam")])
+    m = keras.Sequential(
+        [
+            keras.Input((3,)),
+            L.Dense(2, activation=wiggle, name="d"),
+            L.Lambda(lambda t: t + 1, name="lam"),
+        ]
+    )
     with pytest.warns(nncost.UncountedLayerWarning, match="d, lam"):
         r = nncost.profile(m)
     assert [row.name for row in r.uncounted] == ["d", "lam"]

@@ -55,17 +55,28 @@ def _answers(check: dict) -> set:
     if kind == "items" and check.get("of") == "shape":
         # a one-axis shape after a map is what Flatten computes; the ones after it are the
         # Dense layers' units, which the question gives
-        return {tuple(item) if len(item) > 1 else item[0] for i, item in enumerate(want)
-                if len(item) > 1 or (i and len(want[i - 1]) > 1)}
-    return {n for n in _numbers(want)
-            if abs(n) >= SMALLEST_ANSWER or (isinstance(n, float) and not n.is_integer())}
+        return {
+            tuple(item) if len(item) > 1 else item[0]
+            for i, item in enumerate(want)
+            if len(item) > 1 or (i and len(want[i - 1]) > 1)
+        }
+    return {
+        n
+        for n in _numbers(want)
+        if abs(n) >= SMALLEST_ANSWER or (isinstance(n, float) and not n.is_integer())
+    }
 
 
 def _spellings(answer) -> set[str]:
     """How an answer may be written: 121930, 121,930, 0.2578125, 1.21e-07, 15×15×32, (15, 15, 32)."""
     if isinstance(answer, tuple):
-        return {"×".join(map(str, answer)), "\\times".join(map(str, answer)), str(answer),
-                str(list(answer)), ", ".join(map(str, answer))}
+        return {
+            "×".join(map(str, answer)),
+            "\\times".join(map(str, answer)),
+            str(answer),
+            str(list(answer)),
+            ", ".join(map(str, answer)),
+        }
     if isinstance(answer, float) and not answer.is_integer():
         return {repr(answer), f"{answer:g}"}
     n = int(answer)
@@ -74,8 +85,10 @@ def _spellings(answer) -> set[str]:
 
 def _mentions(text: str, answer) -> bool:
     edge = "×" if isinstance(answer, tuple) else ""  # 7×7 is not in 7×7×512; 32 is in 32×
-    return any(re.search(rf"(?<![\w.,{edge}]){re.escape(s)}(?![\w{edge}]|[.,]\d)", text)
-               for s in _spellings(answer))
+    return any(
+        re.search(rf"(?<![\w.,{edge}]){re.escape(s)}(?![\w{edge}]|[.,]\d)", text)
+        for s in _spellings(answer)
+    )
 
 
 def _shown_by(code: str) -> set:
@@ -95,8 +108,13 @@ def _shown_by(code: str) -> set:
                 shown.add(report.params)
             if not DISPLAY.search(line):
                 continue
-            shown |= {report.params, report.flops, report.model_size_bytes, report.model_size_bytes / 1024,
-                      report.inference_time(1e9)}
+            shown |= {
+                report.params,
+                report.flops,
+                report.model_size_bytes,
+                report.model_size_bytes / 1024,
+                report.inference_time(1e9),
+            }
             shown |= {row.params for row in report.layers} | {row.flops for row in report.layers}
     return shown
 
@@ -119,11 +137,14 @@ def _tasks(source_cells, release_cells):
             continue
         gid = cell.metadata["nbgrader"]["grade_id"]
         at = ids.index(gid)
-        answer = max(i for i in range(at) if release_cells[i].metadata.get("nbgrader", {})
-                     .get("solution"))
+        answer = max(
+            i for i in range(at) if release_cells[i].metadata.get("nbgrader", {}).get("solution")
+        )
         answers = set().union(*(_answers(c) for c in checks))
         # a count the task's own question states (Dense(200) → 200 filters) is its data
-        question = next(c.source for c in reversed(release_cells[:answer]) if c.cell_type == "markdown")
+        question = next(
+            c.source for c in reversed(release_cells[:answer]) if c.cell_type == "markdown"
+        )
         stated = {a for a in answers if not isinstance(a, tuple) and _mentions(question, a)}
         yield gid, answers - stated, answer
 
@@ -147,7 +168,8 @@ def test_no_answer_is_shown_before_its_task(release):
                     leaks.append(f"{gid}: cell {i} would print {number} ({cell.source[:60]!r})")
     assert not leaks, (
         "answers shown before their task — move the cell after the task's graded cell "
-        "(autograder/notebooks.py, autograder/build_cnn_concepts.py):\n" + "\n".join(leaks))
+        "(autograder/notebooks.py, autograder/build_cnn_concepts.py):\n" + "\n".join(leaks)
+    )
 
 
 def test_the_scan_finds_a_figure_placed_before_its_task():

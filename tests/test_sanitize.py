@@ -13,8 +13,16 @@ from autograder.sanitize import MetadataValidator
 
 def _cell(**meta):
     cell = nbformat.v4.new_code_cell("x = 1")
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
-                                 "grade_id": "a", "schema_version": 3, "task": False, **meta}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "points": 1,
+        "grade_id": "a",
+        "schema_version": 3,
+        "task": False,
+        **meta,
+    }
     return cell
 
 
@@ -28,15 +36,18 @@ def _error(validator, cell):
     return None
 
 
-@pytest.mark.parametrize("meta", [
-    {},  # valid
-    {"points": "two"},  # a string for a number
-    {"grade_id": 7},  # a number for a string
-    {"schema_version": 2},  # too old
-    {"schema_version": 4},  # too new
-    {"locked": "yes"},
-    {"grade": True, "points": -1},  # negative points: nbgrader's own rule, after the schema
-])
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {},  # valid
+        {"points": "two"},  # a string for a number
+        {"grade_id": 7},  # a number for a string
+        {"schema_version": 2},  # too old
+        {"schema_version": 4},  # too new
+        {"locked": "yes"},
+        {"grade": True, "points": -1},  # negative points: nbgrader's own rule, after the schema
+    ],
+)
 def test_the_same_verdict_as_nbgraders_check(meta):
     cell = _cell(**meta)
     assert _error(MetadataValidator, cell) == _error(Nbgraders, _cell(**meta))
@@ -51,8 +62,9 @@ def test_the_schema_is_checked_once_not_once_per_cell(monkeypatch):
         return real(cls, schema, *args, **kwargs)
 
     MetadataValidator._validators.clear()
-    monkeypatch.setattr(jsonschema.validators.Draft4Validator, "check_schema",
-                        classmethod(counting))
+    monkeypatch.setattr(
+        jsonschema.validators.Draft4Validator, "check_schema", classmethod(counting)
+    )
     nb = nbformat.v4.new_notebook()
     nb.cells = [_cell(grade_id=f"c{i}") for i in range(20)]
     MetadataValidator().validate_nb(nb)

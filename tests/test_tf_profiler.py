@@ -28,13 +28,24 @@ def models(keras, L):
         "q3": course.q3(),
         "q4": course.q4(),
         "conv_pools": keras.Sequential(
-            [keras.Input((12, 12, 3)), L.Conv2D(4, 3, activation="tanh"), L.MaxPooling2D(2),
-             L.Conv2D(6, 1, strides=2, padding="same", activation="sigmoid"),
-             L.AveragePooling2D(2), L.Flatten(), L.Dense(3, activation="softmax")]
+            [
+                keras.Input((12, 12, 3)),
+                L.Conv2D(4, 3, activation="tanh"),
+                L.MaxPooling2D(2),
+                L.Conv2D(6, 1, strides=2, padding="same", activation="sigmoid"),
+                L.AveragePooling2D(2),
+                L.Flatten(),
+                L.Dense(3, activation="softmax"),
+            ]
         ),
         "conv1d": keras.Sequential(
-            [keras.Input((20, 2)), L.Conv1D(5, 3, activation="relu"), L.MaxPooling1D(2),
-             L.Flatten(), L.Dense(4)]
+            [
+                keras.Input((20, 2)),
+                L.Conv1D(5, 3, activation="relu"),
+                L.MaxPooling1D(2),
+                L.Flatten(),
+                L.Dense(4),
+            ]
         ),
     }
 
@@ -55,7 +66,9 @@ def test_tf_profiler_convention_agrees_exactly(name, models, tf_counts):
 def test_course_convention_differs_only_by_the_stated_terms(name, models, tf_counts):
     report = nncost.profile(models[name])
     total, parts = tf_counts[name]
-    biases = sum(row.output_elements for row in report.layers if row.kind in ("Dense", "Conv1D", "Conv2D"))
+    biases = sum(
+        row.output_elements for row in report.layers if row.kind in ("Dense", "Conv1D", "Conv2D")
+    )
     # TensorFlow emits the bias add as BiasAdd (or AddV2 for a single-unit Dense)
     assert parts.get("BiasAdd", 0) + parts.get("AddV2", 0) == biases
     # course = TF − bias adds − TF's softmax (5/value) + the course's activation costs

@@ -21,8 +21,12 @@ def _text(nb) -> str:
 
 
 def test_every_notebook_has_a_walkthrough_in_reading_order(built):
-    assert list(built) == ["dense/dense", "cnn/cnn", "recurrent/recurrent",
-                           "cnn_concepts/cnn_concepts"]
+    assert list(built) == [
+        "dense/dense",
+        "cnn/cnn",
+        "recurrent/recurrent",
+        "cnn_concepts/cnn_concepts",
+    ]
     index = walkthroughs.index().cells[0].source
     links = re.findall(r"\]\(([^)]+)\.ipynb\)", index)
     assert links == list(built), "the index links every walkthrough, in reading order"
@@ -34,10 +38,17 @@ def test_every_open_question_is_answered(build):
     nb = walkthroughs.walkthrough(spec)
     ids = [c.id for c in nb.cells]
     # a question in prose (not a task, answered by its explanation; not a heading or formula)
-    asking = [c for c in spec.cells if c.cell_type == "markdown"
-              and not c.source.startswith("### Task")
-              and any(line.rstrip().endswith("?") or "? " in line
-                      for line in c.source.splitlines() if not line.startswith(("#", "$", "\\")))]
+    asking = [
+        c
+        for c in spec.cells
+        if c.cell_type == "markdown"
+        and not c.source.startswith("### Task")
+        and any(
+            line.rstrip().endswith("?") or "? " in line
+            for line in c.source.splitlines()
+            if not line.startswith(("#", "$", "\\"))
+        )
+    ]
     assert asking, "each notebook asks at least one open question"
     for cell in asking:
         assert cell.id in spec.answers, f"open question without an answer: {cell.source[:80]!r}"
@@ -49,8 +60,12 @@ def test_derivations_are_nncosts(built):
     import nncost
     import nncost.course
 
-    for path, question in (("cnn/cnn", "q3"), ("cnn/cnn", "q4"), ("cnn/cnn", "q5"),
-                           ("recurrent/recurrent", "q7")):
+    for path, question in (
+        ("cnn/cnn", "q3"),
+        ("cnn/cnn", "q4"),
+        ("cnn/cnn", "q5"),
+        ("recurrent/recurrent", "q7"),
+    ):
         args = (5,) if question == "q7" else ()
         report = nncost.profile(getattr(nncost.course, question)(*args))
         text = _text(built[path])
@@ -73,8 +88,11 @@ def test_concepts_walkthrough_has_model_answers_and_solutions_not_tests(built):
         for item in task.metadata["nncost"]["rubric"]:
             assert item["criterion"] in text
     assert "the seed's answer" in text  # the notes where the seed is wrong
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-                 if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
     for gid, code in solutions.items():
         if gid.startswith(("ex2", "ex9", "ex10")):
             body = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", code, flags=re.MULTILINE)
@@ -83,11 +101,22 @@ def test_concepts_walkthrough_has_model_answers_and_solutions_not_tests(built):
 
 
 def test_cost_notebooks_show_pictures_and_explorers_after_their_tasks(built):
-    for path, calls in (("cnn/cnn", ["nncost.plot.layers(nncost.course.q3())",
-                                     "nncost.widgets.explore(nncost.course.q3())"]),
-                        ("recurrent/recurrent", ["nncost.plot.layers(nncost.course.q7(5))",
-                                                 ("nncost.widgets.explore(nncost.course.q7(), "
-                                                 "seq_len=5)")])):
+    for path, calls in (
+        (
+            "cnn/cnn",
+            [
+                "nncost.plot.layers(nncost.course.q3())",
+                "nncost.widgets.explore(nncost.course.q3())",
+            ],
+        ),
+        (
+            "recurrent/recurrent",
+            [
+                "nncost.plot.layers(nncost.course.q7(5))",
+                ("nncost.widgets.explore(nncost.course.q7(), seq_len=5)"),
+            ],
+        ),
+    ):
         sources = [c.source for c in built[path].cells]
         last_task = max(i for i, s in enumerate(sources) if s.startswith("### Task"))
         for call in calls:

@@ -27,17 +27,30 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def shown(view) -> dict[str, str]:
     """The numbers the widget displays, by cell class: params, size, flops, time, peak."""
-    return dict(re.findall(r'class="nncost-(params|size|flops|time|peak)"[^>]*>([^<]*)<',
-                           view.numbers.value))
+    return dict(
+        re.findall(
+            r'class="nncost-(params|size|flops|time|peak)"[^>]*>([^<]*)<', view.numbers.value
+        )
+    )
 
 
 def test_explore_q1_every_control_recomputes_the_numbers():
     ex = widgets.explore(course.q1())
-    assert list(ex.controls) == ["input.features", "layers[0].units", "layers[1].units",
-                                 "layers[2].units", "speed"]
+    assert list(ex.controls) == [
+        "input.features",
+        "layers[0].units",
+        "layers[1].units",
+        "layers[2].units",
+        "speed",
+    ]
     # 5→5→5→1: params 30 + 30 + 6 = 66, FLOPs 55 + 55 + 11 = 121, size 66 × 4 = 264 bytes
-    assert shown(ex) == {"params": "66", "size": "264 bytes (0.26 KB)", "flops": "121",
-                         "time": "121 ns (1.21e-07 s)", "peak": shown(ex)["peak"]}
+    assert shown(ex) == {
+        "params": "66",
+        "size": "264 bytes (0.26 KB)",
+        "flops": "121",
+        "time": "121 ns (1.21e-07 s)",
+        "peak": shown(ex)["peak"],
+    }
     chart_before = ex.chart.value
 
     ex.controls["input.features"].value = 6
@@ -65,9 +78,17 @@ def q3_explorer():
 
 def test_explore_cnn_kernel_size(q3_explorer):
     ex = q3_explorer
-    assert {"input.height", "input.width", "input.channels", "layers[0].filters",
-            "layers[0].kernel", "layers[0].stride", "layers[0].padding", "layers[1].pool",
-            "layers[5].units"} <= set(ex.controls)
+    assert {
+        "input.height",
+        "input.width",
+        "input.channels",
+        "layers[0].filters",
+        "layers[0].kernel",
+        "layers[0].stride",
+        "layers[0].padding",
+        "layers[1].pool",
+        "layers[5].units",
+    } <= set(ex.controls)
     assert shown(ex)["params"] == "121,930"
     ex.controls["layers[0].kernel"].value = 5
     # conv 5·5·1·32+32 = 832 params, out 24·24·32 = 18,432: 2·25·18,432 + 18,432 = 940,032
@@ -178,13 +199,15 @@ def test_a_notebook_calling_the_widgets_runs_headless(monkeypatch):
     nb = nbformat.read(ROOT / "examples" / "explore.ipynb", as_version=4)
     # the kernel imports this checkout's nncost
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.get("name") == "stderr"], sys.executable
-    widget_views = [o for o in outputs if "application/vnd.jupyter.widget-view+json"
-                    in o.get("data", {})]
+    widget_views = [
+        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert len(widget_views) == 2  # explore() and builder()
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the network diagram

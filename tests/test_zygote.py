@@ -27,8 +27,11 @@ async def _parent_of_a_kernel() -> int:
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
-        reply = await kc.execute_interactive("import os; print(os.getppid(), end='')",
-                                             output_hook=lambda msg: out.append(msg), timeout=60)
+        reply = await kc.execute_interactive(
+            "import os; print(os.getppid(), end='')",
+            output_hook=lambda msg: out.append(msg),
+            timeout=60,
+        )
         assert reply["content"]["status"] == "ok"
     finally:
         kc.stop_channels()

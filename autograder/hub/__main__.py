@@ -29,8 +29,11 @@ def _start(args) -> int:
     hub = provision.provision(provision.Hub(port=args.port))
     config = Path(__file__).resolve().parent / "jupyterhub_config.py"
     users = ", ".join(hub.users)
-    print(f"JupyterHub on {hub.url} — log in as {users} with the passwords in "
-          f"{hub.state / 'passwords.json'}; Ctrl-C stops it", flush=True)
+    print(
+        f"JupyterHub on {hub.url} — log in as {users} with the passwords in "
+        f"{hub.state / 'passwords.json'}; Ctrl-C stops it",
+        flush=True,
+    )
     jupyterhub = Path(sys.prefix) / "bin" / "jupyterhub"
     os.environ["NNCOST_HUB_STATE"] = str(hub.state)
     os.chdir(hub.state)
@@ -38,8 +41,11 @@ def _start(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.hub", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.hub",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, run in (("setup", _setup), ("start", _start)):
         cmd = sub.add_parser(name, help=f"{name} the hub (as root)")

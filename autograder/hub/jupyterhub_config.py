@@ -9,8 +9,9 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821 — provided by traitlets when JupyterHub loads this file
 
-STATE = Path(os.environ.get("NNCOST_HUB_STATE",
-                            Path(__file__).resolve().parents[2] / "build" / "hub"))
+STATE = Path(
+    os.environ.get("NNCOST_HUB_STATE", Path(__file__).resolve().parents[2] / "build" / "hub")
+)
 hub = json.loads((STATE / "hub.json").read_text())  # written by provision.write_state
 
 # --- where it listens: this machine only --------------------------------------------------

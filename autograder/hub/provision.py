@@ -44,13 +44,28 @@ INSTRUCTORS = "nncost-instructors"  #: the group that may read the repository's 
 PROXY = "configurable-http-proxy@5.1.0"
 #: what every user may read in the repository (the package, the released notebooks, the venv);
 #: every other top-level entry is closed to them
-PUBLIC = {".venv", "nncost", "nncost.egg-info", "assignments", "examples", "README.md",
-          "pyproject.toml", "environment.yml", "Makefile", "LICENSE"}
+PUBLIC = {
+    ".venv",
+    "nncost",
+    "nncost.egg-info",
+    "assignments",
+    "examples",
+    "README.md",
+    "pyproject.toml",
+    "environment.yml",
+    "Makefile",
+    "LICENSE",
+}
 #: nbgrader's lab extensions (JupyterLab plugin ids) and server extensions students do not get
-STUDENT_OFF_LAB = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                   "@jupyter/nbgrader:course-list")
-STUDENT_OFF_SERVER = ("nbgrader.server_extensions.formgrader",
-                      "nbgrader.server_extensions.course_list")
+STUDENT_OFF_LAB = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+)
+STUDENT_OFF_SERVER = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,24 +104,34 @@ def home(user: str) -> Path:
 
 
 def run(cmd: list, **kw) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False,
-                          **kw)
+    done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False, **kw)
     if done.returncode:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({done.returncode}):\n"
-                         f"{done.stdout}{done.stderr}")
+        raise SystemExit(
+            f"{' '.join(map(str, cmd))} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
     return done
 
 
-def as_user(user: str, cmd: list, *, python: Path, cwd: Path | None = None,
-            check: bool = True) -> subprocess.CompletedProcess:
+def as_user(
+    user: str, cmd: list, *, python: Path, cwd: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     """``cmd`` as ``user`` (``runuser``), with their home and the users' Python first on PATH."""
-    env = ["env", f"HOME={home(user)}", f"USER={user}",
-           f"PATH={python.parent}:/usr/local/bin:/usr/bin:/bin"]
+    env = [
+        "env",
+        f"HOME={home(user)}",
+        f"USER={user}",
+        f"PATH={python.parent}:/usr/local/bin:/usr/bin:/bin",
+    ]
     wrapped = ["runuser", "-u", user, "--", *env, *cmd]
     if check:
         return run(wrapped, cwd=cwd or home(user))
-    return subprocess.run([str(c) for c in wrapped], capture_output=True, text=True, check=False,
-                          cwd=cwd or home(user))
+    return subprocess.run(
+        [str(c) for c in wrapped],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd or home(user),
+    )
 
 
 # --------------------------------------------------------------------------- users
@@ -195,8 +220,10 @@ def ensure_proxy(hub: Hub) -> Path:
     if not package.exists() or json.loads(package.read_text()).get("version") != version:
         npm = shutil.which("npm")
         if npm is None:
-            raise SystemExit("npm not found: `make npm` (Node.js 18 or newer with npm; "
-                             "configurable-http-proxy comes from the npm registry)")
+            raise SystemExit(
+                "npm not found: `make npm` (Node.js 18 or newer with npm; "
+                "configurable-http-proxy comes from the npm registry)"
+            )
         run([npm, "install", "--prefix", hub.state, "--no-audit", "--no-fund", PROXY])
     return hub.state / "node_modules" / ".bin" / name
 
@@ -205,8 +232,9 @@ def ensure_proxy(hub: Hub) -> Path:
 def _runs_for(user: str, python: Path) -> bool:
     """Whether ``user`` can run ``python`` and import from its site-packages (this project and
     jupyterhub: 0.1 s; nbgrader, beside them, takes 4 s to import)."""
-    done = as_user(user, [python, "-c", "import nncost, jupyterhub"],
-                   python=python, check=False, cwd=Path("/"))
+    done = as_user(
+        user, [python, "-c", "import nncost, jupyterhub"], python=python, check=False, cwd=Path("/")
+    )
     return done.returncode == 0
 
 
@@ -236,9 +264,11 @@ def users_python(hub: Hub) -> Path:
     python = Path(sys.prefix) / "bin" / "python"
     probe = hub.students[0]
     if not _runs_for(probe, python):
-        raise SystemExit(f"{python} does not import nncost and jupyterhub as {probe}: "
-                         f"every directory above {REPO} and {Path(sys.base_prefix).resolve()} "
-                         "needs o+x, and their files o+r")
+        raise SystemExit(
+            f"{python} does not import nncost and jupyterhub as {probe}: "
+            f"every directory above {REPO} and {Path(sys.base_prefix).resolve()} "
+            "needs o+x, and their files o+r"
+        )
     return python
 
 
@@ -279,8 +309,9 @@ def configure_user(hub: Hub, user: str) -> None:
     student = user != hub.instructor
     lab = {"disabledExtensions": {plugin: student for plugin in STUDENT_OFF_LAB}}
     (config / "labconfig" / "page_config.json").write_text(json.dumps(lab, indent=2))
-    server = {"ServerApp": {"jpserver_extensions": {ext: not student
-                                                    for ext in STUDENT_OFF_SERVER}}}
+    server = {
+        "ServerApp": {"jpserver_extensions": {ext: not student for ext in STUDENT_OFF_SERVER}}
+    }
     (config / "jupyter_server_config.json").write_text(json.dumps(server, indent=2))
     quiet = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     quiet.mkdir(parents=True, exist_ok=True)  # no "get Jupyter news?" question on first start
@@ -297,18 +328,31 @@ def ensure_course(hub: Hub) -> None:
         target = course / "source" / assignment.name
         if assignment.is_dir() and not target.exists():
             shutil.copytree(assignment, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    (course / "nbgrader_config.py").write_text(_COURSE_CONFIG.format(
-        config=str(REPO / "autograder" / "nbgrader_config.py"), root=str(course),
-        db=str(course / "gradebook.db"), course_id=COURSE_ID, exchange=str(hub.exchange)))
+    (course / "nbgrader_config.py").write_text(
+        _COURSE_CONFIG.format(
+            config=str(REPO / "autograder" / "nbgrader_config.py"),
+            root=str(course),
+            db=str(course / "gradebook.db"),
+            course_id=COURSE_ID,
+            exchange=str(hub.exchange),
+        )
+    )
     run(["chown", "-R", f"{hub.instructor}:{hub.instructor}", course])
 
 
 def write_state(hub: Hub, python: Path, proxy: Path) -> None:
     """``STATE/hub.json``: what ``jupyterhub_config.py`` reads."""
-    data = {"port": hub.port, "hub_port": hub.hub_port, "proxy_api_port": hub.proxy_api_port,
-            "instructor": hub.instructor, "students": list(hub.students),
-            "exchange": str(hub.exchange), "course": str(hub.course), "python": str(python),
-            "proxy": str(proxy)}
+    data = {
+        "port": hub.port,
+        "hub_port": hub.hub_port,
+        "proxy_api_port": hub.proxy_api_port,
+        "instructor": hub.instructor,
+        "students": list(hub.students),
+        "exchange": str(hub.exchange),
+        "course": str(hub.course),
+        "python": str(python),
+        "proxy": str(proxy),
+    }
     (hub.state / "hub.json").write_text(json.dumps(data, indent=1))
 
 
@@ -331,6 +375,8 @@ def provision(hub: Hub = Hub(), log=print) -> Hub:
         configure_user(hub, user)
     ensure_course(hub)
     write_state(hub, python, proxy)
-    log(f"hub ready: {', '.join(hub.users)} (instructor: {hub.instructor}); passwords in "
-        f"{hub.state / 'passwords.json'}; course {hub.course}; exchange {hub.exchange}")
+    log(
+        f"hub ready: {', '.join(hub.users)} (instructor: {hub.instructor}); passwords in "
+        f"{hub.state / 'passwords.json'}; course {hub.course}; exchange {hub.exchange}"
+    )
     return hub

@@ -48,21 +48,37 @@ def serve(root: Path, home: Path):
     tracker.mkdir(parents=True, exist_ok=True)  # every cell in the page, so each can be found
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = _free_port(), uuid.uuid4().hex
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
-                                         if p),  # the kernel imports this checkout's nncost
-           "JUPYTERLAB_SETTINGS_DIR": str(home / ".settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / ".workspaces"),
-           "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
-           "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+        ),  # the kernel imports this checkout's nncost
+        "JUPYTERLAB_SETTINGS_DIR": str(home / ".settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / ".workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+    }
     log_path = home / "jupyterlab.log"
     log = open(log_path, "w")  # noqa: SIM115 — closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", "--allow-root", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

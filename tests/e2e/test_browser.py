@@ -26,10 +26,18 @@ from tests.e2e.lab import serve
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 # By default, the released assignment a student opens first; its last cell explores Q1.
-NOTEBOOK = Path(os.environ.get("NNCOST_E2E_NOTEBOOK") or ROOT / "assignments" / "dense" / "dense.ipynb")
+NOTEBOOK = Path(
+    os.environ.get("NNCOST_E2E_NOTEBOOK") or ROOT / "assignments" / "dense" / "dense.ipynb"
+)
 SHOTS = Path(os.environ.get("NNCOST_E2E_SCREENSHOT_DIR") or ROOT / "build" / "e2e")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Both the dense assignment and the demo explore the course's Q1 (5→5→5→1); the first slider is
 # the input features. One step right, 5 → 6 features: first layer 6·5 + 5 = 35 params,
@@ -70,13 +78,16 @@ def _run_every_cell(page) -> None:
         cell.scroll_into_view_if_needed()
         cell.locator(".jp-InputArea-editor").click()
         page.keyboard.press("Control+Enter")
-        expect(cell.locator(".jp-InputArea-prompt")).to_have_text(re.compile(r"\[\d+\]"),
-                                                                  timeout=120_000)
+        expect(cell.locator(".jp-InputArea-prompt")).to_have_text(
+            re.compile(r"\[\d+\]"), timeout=120_000
+        )
     try:  # widget views render just after the execution reply
         page.locator(".nncost-numbers .nncost-flops").first.wait_for(timeout=15_000)
     except PlaywrightTimeoutError:
-        pytest.fail(f"{NOTEBOOK} shows no nncost.widgets.explore(...) output: point "
-                    "NNCOST_E2E_NOTEBOOK at a notebook that does")
+        pytest.fail(
+            f"{NOTEBOOK} shows no nncost.widgets.explore(...) output: point "
+            "NNCOST_E2E_NOTEBOOK at a notebook that does"
+        )
 
 
 def _numbers(page, which: int = 0) -> dict[str, str]:
@@ -101,7 +112,9 @@ def _press_add_layer(page, shot: Path) -> dict | None:
     button.first.click()
     page.wait_for_function(
         "() => { const b = document.querySelectorAll('.nncost-numbers')[1];"
-        " return b && b.querySelector('.nncost-flops'); }", timeout=30_000)
+        " return b && b.querySelector('.nncost-flops'); }",
+        timeout=30_000,
+    )
     page.wait_for_timeout(500)  # let the chart image arrive before the screenshot
     page.screenshot(path=str(shot))
     return _numbers(page, 1)
@@ -131,7 +144,8 @@ def test_notebook_widget_moves_and_numbers_update_in_chromium(lab):
             page.wait_for_function(
                 "old => { const el = document.querySelector('.nncost-numbers .nncost-flops');"
                 " return el && el.textContent.trim() !== old; }",
-                arg=before["flops"], timeout=30_000,
+                arg=before["flops"],
+                timeout=30_000,
             )
             after = _numbers(page)
             moved_to = slider.locator(".widget-readout").first.text_content().strip()
@@ -143,8 +157,10 @@ def test_notebook_widget_moves_and_numbers_update_in_chromium(lab):
         finally:
             browser.close()
 
-    print(f"\nslider {label!r}: {readout} → {moved_to}; before {before}; after {after}; "
-          f"builder after Add layer {built}; screenshot {shot}")
+    print(
+        f"\nslider {label!r}: {readout} → {moved_to}; before {before}; after {after}; "
+        f"builder after Add layer {built}; screenshot {shot}"
+    )
     assert int(moved_to) == int(readout) + 1
     assert after["flops"] != before["flops"]
     expected = EXPECTED.get(lab["notebook"])

@@ -24,8 +24,14 @@ from tests.test_grading import LIMITS, PROSE, RIGHT_A, RIGHT_B, WRONG_B, _source
 
 CHROMIUM = shutil.which("chromium")
 SHOTS = ROOT / "build" / "e2e"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -85,10 +91,12 @@ def test_formgrader_lists_the_graded_class_and_takes_a_manual_grade(graded_cours
             # before that is overwritten by the fetched (empty) one, so wait for the binding
             page.wait_for_function(
                 "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                timeout=60_000)
+                timeout=60_000,
+            )
             with page.expect_response(
-                    lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                    timeout=60_000) as saved:
+                lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
+                timeout=60_000,
+            ) as saved:
                 score.fill("2")
                 score.press("Tab")  # the formgrader saves a score when the box loses focus
             assert saved.value.ok, saved.value.status
@@ -104,8 +112,9 @@ def test_formgrader_lists_the_graded_class_and_takes_a_manual_grade(graded_cours
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            given = {s: gb.find_grade("explain", "tiny", "tiny", s).manual_score
-                     for s in ("ada", "bob")}
+            given = {
+                s: gb.find_grade("explain", "tiny", "tiny", s).manual_score for s in ("ada", "bob")
+            }
     graded = [s for s, score in given.items() if score == 2]
     assert len(graded) == 1, (given, student)
     after = _export(course, tmp_path / "after.csv")

@@ -47,8 +47,14 @@ from tests.e2e.lab import ROOT, _free_port
 
 CHROMIUM = shutil.which("chromium")
 SHOTS = ROOT / "build" / "e2e"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 INSTRUCTOR, A, B = "e2e-instructor", "e2e-studenta", "e2e-studentb"
 EXCHANGE = Path("/srv/nbgrader/e2e-exchange")
 RELEASED = ("dense", "cnn_concepts")
@@ -62,12 +68,17 @@ B_LOSES = 6
 A_SKIPS = ("ex9_", "ex10_")
 
 pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0,
-                       reason="the hub's setup creates system users: run as root (CI does)"),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: run "
-                       "`make e2e` (it installs it with apt-get)"),
-    pytest.mark.skipif(shutil.which("npm") is None, reason="npm is missing "
-                       "(configurable-http-proxy comes from npm): run `make npm`"),
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="the hub's setup creates system users: run as root (CI does)"
+    ),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Debian's chromium is not installed: run `make e2e` (it installs it with apt-get)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("npm") is None,
+        reason="npm is missing (configurable-http-proxy comes from npm): run `make npm`",
+    ),
 ]
 
 
@@ -88,7 +99,9 @@ def _wait_for(url: str, server: subprocess.Popen, log: Path, timeout: float = 90
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"JupyterHub exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"JupyterHub exited ({server.returncode}):\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -105,18 +118,32 @@ def hub():
     shutil.rmtree(EXCHANGE, ignore_errors=True)  # a new semester: nothing released, no one
     for user in (INSTRUCTOR, A, B):
         shutil.rmtree(provision.home(user), ignore_errors=True)
-    spec = provision.Hub(state=state, exchange=EXCHANGE, instructor=INSTRUCTOR, students=(A, B),
-                         port=_free_port(), hub_port=_free_port(), proxy_api_port=_free_port())
+    spec = provision.Hub(
+        state=state,
+        exchange=EXCHANGE,
+        instructor=INSTRUCTOR,
+        students=(A, B),
+        port=_free_port(),
+        hub_port=_free_port(),
+        proxy_api_port=_free_port(),
+    )
     provision.provision(spec, log=lambda line: None)
     log_path = state / "jupyterhub.log"
     for stale in ("jupyterhub.sqlite", "jupyterhub.pid"):
         (state / stale).unlink(missing_ok=True)
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [Path(sys.prefix) / "bin" / "jupyterhub", "-f",
-             ROOT / "autograder" / "hub" / "jupyterhub_config.py"],
-            cwd=state, env={**os.environ, "NNCOST_HUB_STATE": str(state)},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                Path(sys.prefix) / "bin" / "jupyterhub",
+                "-f",
+                ROOT / "autograder" / "hub" / "jupyterhub_config.py",
+            ],
+            cwd=state,
+            env={**os.environ, "NNCOST_HUB_STATE": str(state)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             _wait_for(f"{spec.url}/hub/api", server, log_path)
             yield spec
@@ -171,17 +198,24 @@ def _formgrader_page(page, user: str, where: str):
 
 def _xsrf(page, user: str) -> str:
     """The user's server's XSRF token (its cookie's path is the server's, not the hub's)."""
-    return next(c["value"] for c in page.context.cookies()
-                if c["name"] == "_xsrf" and c["path"].startswith(f"/user/{user}"))
+    return next(
+        c["value"]
+        for c in page.context.cookies()
+        if c["name"] == "_xsrf" and c["path"].startswith(f"/user/{user}")
+    )
 
 
-def _answered(released: nbformat.NotebookNode, solution: nbformat.NotebookNode,
-              skip: tuple[str, ...] = ()):
+def _answered(
+    released: nbformat.NotebookNode, solution: nbformat.NotebookNode, skip: tuple[str, ...] = ()
+):
     """``released`` with every answer cell holding the instructor's solution, but those whose
     grade id starts with one of ``skip`` (left as released)."""
-    answers = {c.metadata.nbgrader["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")
-               and not c.metadata.nbgrader["grade_id"].startswith(skip)}
+    answers = {
+        c.metadata.nbgrader["grade_id"]: c.source
+        for c in solution.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+        and not c.metadata.nbgrader["grade_id"].startswith(skip)
+    }
     for cell in released.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and meta["grade_id"] in answers:
@@ -195,8 +229,11 @@ def _contents(page, hub, user: str, path: str, body: dict | None = None) -> dict
     if body is None:
         response = page.request.get(url)
     else:
-        response = page.request.put(url, data=json.dumps(body), headers={
-            "X-XSRFToken": _xsrf(page, user), "Content-Type": "application/json"})
+        response = page.request.put(
+            url,
+            data=json.dumps(body),
+            headers={"X-XSRFToken": _xsrf(page, user), "Content-Type": "application/json"},
+        )
     assert response.ok, (response.status, response.text()[:500])
     return response.json()
 
@@ -206,7 +243,9 @@ def _formgrader(page, hub, assignment: str, action: str) -> None:
     which runs the ``nbgrader`` command (``assign`` is *Generate*) in the instructor's server."""
     response = page.request.post(
         f"{hub.url}/user/{INSTRUCTOR}/formgrader/api/assignment/{assignment}/{action}",
-        headers={"X-XSRFToken": _xsrf(page, INSTRUCTOR)}, timeout=120_000)
+        headers={"X-XSRFToken": _xsrf(page, INSTRUCTOR)},
+        timeout=120_000,
+    )
     assert response.ok, (action, assignment, response.status, response.text()[:500])
     done = response.json()
     assert done["success"], (action, assignment, done.get("error"), done.get("log"))
@@ -232,16 +271,20 @@ def _scores(course: Path, student: str, assignment: str) -> tuple[float, float]:
 
 def _autograded(notebook: Path) -> list[str]:
     """The grade ids of an instructor notebook's autograded test cells."""
-    return [c.metadata.nbgrader["grade_id"] for c in nbformat.read(notebook, as_version=4).cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    return [
+        c.metadata.nbgrader["grade_id"]
+        for c in nbformat.read(notebook, as_version=4).cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    ]
 
 
 def _hidden_lines(notebook: Path) -> list[str]:
     """The lines of every hidden-test region of an instructor notebook."""
     found = []
     for cell in nbformat.read(notebook, as_version=4).cells:
-        for region in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS",
-                                 cell.source, flags=re.DOTALL):
+        for region in re.findall(
+            r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, flags=re.DOTALL
+        ):
             found += [line.strip() for line in region.splitlines() if len(line.strip()) > 12]
     return found
 
@@ -252,8 +295,9 @@ def _rubric_lines(notebook: Path) -> list[str]:
     dash): what must not be on a feedback page."""
     found = []
     for cell in nbformat.read(notebook, as_version=4).cells:
-        for region in re.findall(r"### BEGIN MARK SCHEME\n(.*?)### END MARK SCHEME",
-                                 cell.source, flags=re.DOTALL):
+        for region in re.findall(
+            r"### BEGIN MARK SCHEME\n(.*?)### END MARK SCHEME", cell.source, flags=re.DOTALL
+        ):
             for line in region.splitlines():
                 shown = re.sub(r"[*`]", "", line).strip().removeprefix("- ").strip()
                 if len(shown) > 15 and not re.search(r"[$\\\[\]<>]", shown):
@@ -267,10 +311,13 @@ def _student_b_submits_a_mistake(hub, failures: list) -> None:
     try:
         _as(hub, B, "nbgrader", "fetch_assignment", "dense")
         mine = Path("/home") / B / "dense" / "dense.ipynb"
-        nb = _answered(nbformat.read(mine, as_version=4),
-                       nbformat.read(ROOT / "source" / "dense" / "dense.ipynb", as_version=4))
-        cell = next(c for c in nb.cells
-                    if c.metadata.get("nbgrader", {}).get("grade_id") == B_MISTAKE[0])
+        nb = _answered(
+            nbformat.read(mine, as_version=4),
+            nbformat.read(ROOT / "source" / "dense" / "dense.ipynb", as_version=4),
+        )
+        cell = next(
+            c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == B_MISTAKE[0]
+        )
         assert cell.source.count(B_MISTAKE[1]) == 1
         cell.source = cell.source.replace(B_MISTAKE[1], B_MISTAKE[2])
         nbformat.write(nb, mine)
@@ -297,13 +344,13 @@ def test_a_semester_on_the_hub(hub):
                 _formgrader(teacher, hub, assignment, "assign")
                 _formgrader(teacher, hub, assignment, "release")
             failures: list[BaseException] = []
-            student_b = threading.Thread(target=_student_b_submits_a_mistake,
-                                         args=(hub, failures))
+            student_b = threading.Thread(target=_student_b_submits_a_mistake, args=(hub, failures))
             student_b.start()  # while A logs in
             teacher.reload()
             for assignment in RELEASED:
                 row = teacher.locator("tbody tr").filter(
-                    has=teacher.locator(f"a:text-is('{assignment}')"))
+                    has=teacher.locator(f"a:text-is('{assignment}')")
+                )
                 expect(row).to_contain_text("released", timeout=60_000)
             teacher.screenshot(path=str(SHOTS / "hub-1-released.png"), full_page=True)
 
@@ -329,14 +376,23 @@ def test_a_semester_on_the_hub(hub):
                 path = f"{assignment}/{assignment}.ipynb"
                 fetched = nbformat.from_dict(_contents(student, hub, A, path)["content"])
                 solution = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", 4)
-                _contents(student, hub, A, path, {"type": "notebook", "format": "json",
-                                                   "content": _answered(fetched, solution,
-                                                                        A_SKIPS)})
+                _contents(
+                    student,
+                    hub,
+                    A,
+                    path,
+                    {
+                        "type": "notebook",
+                        "format": "json",
+                        "content": _answered(fetched, solution, A_SKIPS),
+                    },
+                )
             fetched = _rows(student, "fetched", 2)
             for i in range(2):
                 fetched.nth(i).locator(".item_status button:text('Submit')").click()
                 expect(student.locator("#submitted_assignments_list > .list_item")).to_have_count(
-                    i + 1, timeout=60_000)
+                    i + 1, timeout=60_000
+                )
             student.screenshot(path=str(SHOTS / "hub-4-submitted.png"), full_page=True)
             student_b.join()
             student_b = None
@@ -346,21 +402,38 @@ def test_a_semester_on_the_hub(hub):
             # --- student B cannot read A's work, the instructor's, or the repository's solutions
             inbound = hub.exchange / "nncost" / "inbound"
             assert len(list(inbound.iterdir())) == 3  # A's two submissions and B's one
-            for path in (inbound,
-                         Path("/home") / A / "dense" / "dense.ipynb",
-                         Path("/home") / A / ".local" / "share" / "jupyter" / "nbgrader_cache",
-                         course / "source" / "dense" / "dense.ipynb",
-                         ROOT / "source" / "dense" / "dense.ipynb",
-                         ROOT / "autograder" / "notebooks.py",
-                         hub.state / "passwords.json"):
+            for path in (
+                inbound,
+                Path("/home") / A / "dense" / "dense.ipynb",
+                Path("/home") / A / ".local" / "share" / "jupyter" / "nbgrader_cache",
+                course / "source" / "dense" / "dense.ipynb",
+                ROOT / "source" / "dense" / "dense.ipynb",
+                ROOT / "autograder" / "notebooks.py",
+                hub.state / "passwords.json",
+            ):
                 _denied(hub, B, path)
 
             # --- 3. the instructor collects and grades with this project's grader
             for assignment in RELEASED:
                 _formgrader(teacher, hub, assignment, "collect")
-            graded = _as(hub, INSTRUCTOR, "env", "NNCOST_OFFLINE=1", "python", "-m", "autograder",
-                         "grade", "submitted", "--course", ".", "--out", "graded", "--workers", "2",
-                         cwd=course)
+            graded = _as(
+                hub,
+                INSTRUCTOR,
+                "env",
+                "NNCOST_OFFLINE=1",
+                "python",
+                "-m",
+                "autograder",
+                "grade",
+                "submitted",
+                "--course",
+                ".",
+                "--out",
+                "graded",
+                "--workers",
+                "2",
+                cwd=course,
+            )
             assert "graded 2 students" in graded.stdout, graded.stdout + graded.stderr
             score, most = _scores(course, A, "dense")
             assert score == most > 0
@@ -368,7 +441,9 @@ def test_a_semester_on_the_hub(hub):
             before, concepts_max = _scores(course, A, "cnn_concepts")
 
             shot = teacher
-            teacher.goto(f"{hub.url}/user/{INSTRUCTOR}/formgrader/gradebook/cnn_concepts/cnn_concepts")
+            teacher.goto(
+                f"{hub.url}/user/{INSTRUCTOR}/formgrader/gradebook/cnn_concepts/cnn_concepts"
+            )
             row = teacher.locator("tbody tr", has_text=A)
             expect(row).to_have_count(1, timeout=60_000)
             teacher.screenshot(path=str(SHOTS / "hub-5-graded.png"), full_page=True)
@@ -378,10 +453,12 @@ def test_a_semester_on_the_hub(hub):
             # the page binds its score boxes once the grades are fetched (test_formgrader.py)
             teacher.wait_for_function(
                 "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                timeout=60_000)
+                timeout=60_000,
+            )
             with teacher.expect_response(
-                    lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                    timeout=60_000) as saved:
+                lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
+                timeout=60_000,
+            ) as saved:
                 box.fill("3")
                 box.press("Tab")  # the formgrader saves a score when the box loses focus
             assert saved.value.ok, saved.value.status
@@ -402,22 +479,27 @@ def test_a_semester_on_the_hub(hub):
             expect(views).to_have_count(2, timeout=60_000)
             student.screenshot(path=str(SHOTS / "hub-7-feedback-fetched.png"), full_page=True)
             views.first.click()  # the file browser goes to the feedback's folder
-            expect(student.locator(".jp-DirListing-itemText", has_text=".html")
-                   ).to_have_count(1, timeout=30_000)
+            expect(student.locator(".jp-DirListing-itemText", has_text=".html")).to_have_count(
+                1, timeout=30_000
+            )
             for assignment in RELEASED:
                 folder = _contents(student, hub, A, f"{assignment}/feedback")["content"]
                 stamp = folder[0]["name"]
                 page = student.context.new_page()  # the file browser's "Open in New Browser Tab"
-                page.goto(f"{hub.url}/user/{A}/files/{assignment}/feedback/{stamp}/"
-                          f"{assignment}.html")
+                page.goto(
+                    f"{hub.url}/user/{A}/files/{assignment}/feedback/{stamp}/{assignment}.html"
+                )
                 text = page.locator("body").inner_text()
                 raw = html.unescape(page.content())
                 score, most = _scores(course, A, assignment)
                 assert re.search(rf"Score:\s*{score:g}(\.0+)?\s*/\s*{most:g}", text), text[:500]
                 source = course / "source" / assignment / f"{assignment}.ipynb"
                 for part in _autograded(source):  # each check's message, right or not
-                    expected = ("no answer was recorded for grading" if part.startswith(A_SKIPS)
-                                else f"✓ {part}: passed")
+                    expected = (
+                        "no answer was recorded for grading"
+                        if part.startswith(A_SKIPS)
+                        else f"✓ {part}: passed"
+                    )
                     assert expected in text, (assignment, part)
                 for line in _hidden_lines(source):
                     assert line not in raw, (assignment, line)
