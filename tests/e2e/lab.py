@@ -1,9 +1,11 @@
-"""A JupyterLab server from this environment on a free localhost port, for the browser tests."""
+"""What the browser tests share: Debian's Chromium and its flags, a JupyterLab server from this
+environment on a free localhost port, and the formgrader's manual-grade step."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +15,35 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")  #: Debian's (make chromium), never a downloaded build
+SHOTS = ROOT / "build" / "e2e"  #: the screenshots
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def give_manual_score(page, box, score: float) -> None:
+    """Type ``score`` in a formgrader score ``box`` and wait until the formgrader saved it.
+
+    The page binds its score boxes only once it has fetched the grades; a score typed before
+    that is overwritten by the fetched (empty) one. It saves a score when the box loses focus
+    (a PUT to its grade API)."""
+    page.wait_for_function(
+        "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
+        timeout=60_000,
+    )
+    with page.expect_response(
+        lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
+        timeout=60_000,
+    ) as saved:
+        box.fill(f"{score:g}")
+        box.press("Tab")
+    assert saved.value.ok, saved.value.status
 
 
 def _free_port() -> int:

@@ -21,23 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.lab import serve
+from tests.e2e.lab import CHROMIUM, FLAGS, serve
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium")
 # By default, the released assignment a student opens first; its last cell explores Q1.
 NOTEBOOK = Path(
     os.environ.get("NNCOST_E2E_NOTEBOOK") or ROOT / "assignments" / "dense" / "dense.ipynb"
 )
 SHOTS = Path(os.environ.get("NNCOST_E2E_SCREENSHOT_DIR") or ROOT / "build" / "e2e")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Both the dense assignment and the demo explore the course's Q1 (5→5→5→1); the first slider is
 # the input features. One step right, 5 → 6 features: first layer 6·5 + 5 = 35 params,

@@ -11,7 +11,6 @@ reaches the gradebook and nbgrader's export. Screenshots go to ``build/e2e/formg
 from __future__ import annotations
 
 import csv
-import shutil
 import warnings
 from pathlib import Path
 
@@ -19,19 +18,8 @@ import nbformat
 import pytest
 
 from autograder import gradebook, grading
-from tests.e2e.lab import ROOT, serve
+from tests.e2e.lab import CHROMIUM, FLAGS, SHOTS, give_manual_score, serve
 from tests.test_grading import LIMITS, PROSE, RIGHT_A, RIGHT_B, WRONG_B, _source_notebook, _student
-
-CHROMIUM = shutil.which("chromium")
-SHOTS = ROOT / "build" / "e2e"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -87,19 +75,7 @@ def test_formgrader_lists_the_graded_class_and_takes_a_manual_grade(graded_cours
             score = page.locator("input.score#explain")
             expect(score).to_be_visible(timeout=60_000)
             student = page.url
-            # the page binds its score boxes only once the grades are fetched; a score typed
-            # before that is overwritten by the fetched (empty) one, so wait for the binding
-            page.wait_for_function(
-                "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                timeout=60_000,
-            )
-            with page.expect_response(
-                lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                timeout=60_000,
-            ) as saved:
-                score.fill("2")
-                score.press("Tab")  # the formgrader saves a score when the box loses focus
-            assert saved.value.ok, saved.value.status
+            give_manual_score(page, score, 2)
             page.screenshot(path=str(SHOTS / "formgrader-grading.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(SHOTS / "formgrader-failure.png"), full_page=True)

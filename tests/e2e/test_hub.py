@@ -43,18 +43,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.e2e.lab import ROOT, _free_port
+from tests.e2e.lab import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, give_manual_score
 
-CHROMIUM = shutil.which("chromium")
-SHOTS = ROOT / "build" / "e2e"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 INSTRUCTOR, A, B = "e2e-instructor", "e2e-studenta", "e2e-studentb"
 EXCHANGE = Path("/srv/nbgrader/e2e-exchange")
 RELEASED = ("dense", "cnn_concepts")
@@ -450,18 +440,7 @@ def test_a_semester_on_the_hub(hub):
             row.locator("a[href*='/formgrader/submissions/']").first.click()
             box = teacher.locator(f"input.score#{FREE_TEXT}")
             expect(box).to_be_visible(timeout=60_000)
-            # the page binds its score boxes once the grades are fetched (test_formgrader.py)
-            teacher.wait_for_function(
-                "() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                timeout=60_000,
-            )
-            with teacher.expect_response(
-                lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT",
-                timeout=60_000,
-            ) as saved:
-                box.fill("3")
-                box.press("Tab")  # the formgrader saves a score when the box loses focus
-            assert saved.value.ok, saved.value.status
+            give_manual_score(teacher, box, 3)
             teacher.screenshot(path=str(SHOTS / "hub-6-manual-grade.png"))  # the box in view
             assert _scores(course, A, "cnn_concepts") == (before + 3, concepts_max)
 
