@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from nncost import checks, course, hints
+from tests import fresh
 
 CheckFailed = checks.CheckFailed
 L = keras.layers
@@ -619,20 +620,7 @@ def test_the_slips_of_a_layer_inside_a_nested_model_are_found():
 
 
 def test_import_nncost_checks_leaves_keras_out():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, nncost.checks; print([m for m in ('keras', 'tensorflow') if m in sys.modules])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert done.stdout.strip() == "[]"
+    assert fresh.loaded("nncost.checks", ("keras", "tensorflow")) == []
 
 
 # --------------------------------------------------------------------------- Keras 2 habits
@@ -691,21 +679,11 @@ def test_hints_leave_other_attribute_errors_as_they_were(shell, capsys):
 
 
 def test_hints_install_does_nothing_outside_ipython_and_stays_light():
-    import subprocess
-    import sys
-
     code = (
         "import sys, nncost, nncost.hints; "
         "print(nncost.hints.install(), [m for m in ('keras', 'tensorflow') if m in sys.modules])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert done.stdout.strip() == "False []"
+    assert fresh.run(code) == "False []"
 
 
 def test_keras2_hint_only_for_input_shape_and_output_shape():

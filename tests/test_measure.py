@@ -13,6 +13,7 @@ import nncost
 from nncost import course, measure
 from nncost.errors import NNCostError
 from nncost.measure import Latency, Machine, Measurement
+from tests import fresh
 
 # Q1 (dense 5 → 5 → 5 → 1): params 5·5+5 = 30, 30, 5·1+1 = 6 → 66; FLOPs 55 + 55 + 11 = 121.
 # Traffic of one sample, in float32 values: 66 parameters read; outputs 5 + 5 + 1 = 11 written;
@@ -124,19 +125,4 @@ def test_machine_is_measured_once_and_sane():
 
 
 def test_import_nncost_measure_stays_light():
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, nncost.measure; "
-        "print([m for m in ('tensorflow', 'keras', 'numpy', 'matplotlib') if m in sys.modules])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert done.stdout.strip() == "[]"
+    assert fresh.loaded("nncost.measure", ("tensorflow", "keras", "numpy", "matplotlib")) == []

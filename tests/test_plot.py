@@ -7,8 +7,6 @@ relu/sigmoid a = 1, softmax a = 6; model size = params × 4 bytes).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -25,6 +23,7 @@ from matplotlib.patches import Circle, Rectangle
 import nncost
 from nncost import course, plot
 from nncost.errors import NNCostError
+from tests import fresh
 
 # Q1 (5 → 5 → 5 → 1): params 5·5+5 = 30, 30, 5·1+1 = 6; FLOPs 2·5·5+5 = 55, 55, 2·5·1+1 = 11.
 Q1_PARAMS = 30 + 30 + 6  # 66
@@ -56,19 +55,10 @@ def _bars(ax) -> list[Rectangle]:
 
 def test_import_nncost_plot_and_widgets_stay_light():
     """Keras and matplotlib load when a function needs them, not on import."""
-    code = (
-        "import sys, nncost, nncost.plot, nncost.widgets; "
-        "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib') if m in sys.modules]; "
-        "print(heavy); sys.exit(1 if heavy else 0)"
+    heavy = fresh.loaded(
+        "nncost, nncost.plot, nncost.widgets", ("tensorflow", "keras", "matplotlib")
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert done.returncode == 0, f"import nncost pulled in {done.stdout.strip()}"
+    assert heavy == [], f"import nncost pulled in {heavy}"
 
 
 def test_compare_bar_heights_are_the_reports_numbers(q1, q2, tmp_path):
