@@ -59,23 +59,29 @@ def _reap(*_) -> None:
             return
 
 
+def _own_process(request: dict, cwd: str) -> None:
+    """In a forked child: a session of its own (killed as a group), ``cwd``, the request's
+    memory limit, and the default handling of its own children."""
+    os.setsid()
+    os.chdir(cwd)
+    if request.get("memory_bytes"):
+        import resource
+
+        limit = int(request["memory_bytes"])
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+
+
 def _become_kernel(request: dict) -> None:
     """In the forked child: a fresh session, the notebook's directory, environment and limits,
     then an IPython kernel on the connection file. Never returns."""
     try:
-        os.setsid()
-        os.chdir(request["cwd"])
+        _own_process(request, request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        if request.get("memory_bytes"):
-            import resource
-
-            limit = int(request["memory_bytes"])
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
         from ipykernel.kernelapp import IPKernelApp
 
@@ -95,15 +101,8 @@ def _become_evaluator(request: dict) -> None:
     the notebook's directory (an empty working directory of its own, no relative entry on
     ``sys.path``); it reads the answers' files itself."""
     try:
-        os.setsid()
-        os.chdir(tempfile.mkdtemp(prefix="nncost-evaluate-"))
+        _own_process(request, tempfile.mkdtemp(prefix="nncost-evaluate-"))
         sys.path[:] = [p for p in sys.path if p and os.path.isabs(p)]
-        if request.get("memory_bytes"):
-            import resource
-
-            limit = int(request["memory_bytes"])
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         judge = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         judge.connect(request["socket"])
         os.dup2(judge.fileno(), 0)
