@@ -68,9 +68,8 @@ def _cells(db: str, assignment: str) -> dict | None:
 
 def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]]) -> None:
     """Make the course gradebook know every assignment with the template's graded cells."""
-    from autograder.course import _nbgrader_path, api
+    from autograder.course import api
 
-    _nbgrader_path()  # a new gradebook is set up by nbgrader's `alembic` command
     if not (course / "gradebook.db").exists():  # a new course starts as the template, which
         shutil.copy2(template / "gradebook.db", course / "gradebook.db")  # is the same source
     stale = [a for a in layout if _cells(_db(course), a) != _cells(_db(template), a)]

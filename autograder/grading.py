@@ -330,7 +330,7 @@ def _task(
         "zygote": zygote,
         "limits": dataclasses.asdict(limits),
         "preload": list(preload),
-        "timestamps": {a: sub.timestamp(a) for a in sub.notebooks if sub.timestamp(a)},
+        "timestamps": {a: stamp for a in sub.notebooks if (stamp := sub.timestamp(a))},
         "submitted": {
             a: {nb: path.read_bytes() for nb, path in nbs.items()}
             for a, nbs in sub.notebooks.items()
