@@ -280,13 +280,8 @@ c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
 """
 
-_COURSE_CONFIG = """\
-# Written by autograder/hub/provision.py: the course's configuration (autograder/nbgrader_config.py
-# of the nncost repository), with this directory as the course directory.
-c = get_config()  # noqa: F821
-load_subconfig({config!r})  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = "sqlite:///" + {db!r}
+_EXCHANGE_CONFIG = """\
+# Written by autograder/hub/provision.py: the course and its exchange on this hub.
 c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
 """
@@ -328,15 +323,11 @@ def ensure_course(hub: Hub) -> None:
         target = course / "source" / assignment.name
         if assignment.is_dir() and not target.exists():
             shutil.copytree(assignment, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    (course / "nbgrader_config.py").write_text(
-        _COURSE_CONFIG.format(
-            config=str(REPO / "autograder" / "nbgrader_config.py"),
-            root=str(course),
-            db=str(course / "gradebook.db"),
-            course_id=COURSE_ID,
-            exchange=str(hub.exchange),
-        )
-    )
+    from autograder.grading import write_course_config
+
+    write_course_config(course)  # the course's configuration, as grade writes it
+    with (course / "nbgrader_config.py").open("a") as fh:
+        fh.write(_EXCHANGE_CONFIG.format(course_id=COURSE_ID, exchange=str(hub.exchange)))
     run(["chown", "-R", f"{hub.instructor}:{hub.instructor}", course])
 
 
