@@ -268,15 +268,22 @@ def _autograded(notebook: Path) -> list[str]:
     ]
 
 
+def _region_lines(notebook: Path, region: str) -> list[str]:
+    """The lines of every ``### BEGIN {region}`` … ``### END {region}`` region of an
+    instructor notebook."""
+    pattern = rf"### BEGIN {region}\n(.*?)### END {region}"
+    return [
+        line
+        for cell in nbformat.read(notebook, as_version=4).cells
+        for found in re.findall(pattern, cell.source, flags=re.DOTALL)
+        for line in found.splitlines()
+    ]
+
+
 def _hidden_lines(notebook: Path) -> list[str]:
     """The lines of every hidden-test region of an instructor notebook."""
-    found = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for region in re.findall(
-            r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, flags=re.DOTALL
-        ):
-            found += [line.strip() for line in region.splitlines() if len(line.strip()) > 12]
-    return found
+    lines = (line.strip() for line in _region_lines(notebook, "HIDDEN TESTS"))
+    return [line for line in lines if len(line) > 12]
 
 
 def _rubric_lines(notebook: Path) -> list[str]:
@@ -284,14 +291,10 @@ def _rubric_lines(notebook: Path) -> list[str]:
     instructor notebook, as a browser shows the rendered Markdown (no `*`, `` ` `` or list
     dash): what must not be on a feedback page."""
     found = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for region in re.findall(
-            r"### BEGIN MARK SCHEME\n(.*?)### END MARK SCHEME", cell.source, flags=re.DOTALL
-        ):
-            for line in region.splitlines():
-                shown = re.sub(r"[*`]", "", line).strip().removeprefix("- ").strip()
-                if len(shown) > 15 and not re.search(r"[$\\\[\]<>]", shown):
-                    found.append(shown[:40])
+    for line in _region_lines(notebook, "MARK SCHEME"):
+        shown = re.sub(r"[*`]", "", line).strip().removeprefix("- ").strip()
+        if len(shown) > 15 and not re.search(r"[$\\\[\]<>]", shown):
+            found.append(shown[:40])
     assert any(line.startswith("Rubric (") for line in found) or "cnn_concepts" not in str(notebook)
     return found
 
