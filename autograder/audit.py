@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from collections.abc import Collection
 
 __all__ = ["audit_notebook", "audit_source", "instructor_code"]
 
@@ -118,7 +119,7 @@ def _root_name(node: ast.AST) -> str | None:
 
 
 class _Auditor(ast.NodeVisitor):
-    def __init__(self, modules: set[str] = frozenset()) -> None:
+    def __init__(self, modules: Collection[str] = frozenset()) -> None:
         self.modules: set[str] = set(modules)  # names bound by import statements
         self.flags: list[str] = []
 
@@ -147,7 +148,7 @@ class _Auditor(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         base = node.value.id if isinstance(node.value, ast.Name) else None
-        if (base, node.attr) in _FORBIDDEN_ATTRS:
+        if base is not None and (base, node.attr) in _FORBIDDEN_ATTRS:
             self.flag(node, _FORBIDDEN_ATTRS[(base, node.attr)])
         if node.attr in _INTERNALS:
             self.flag(node, f"reaches {node.attr}")
@@ -194,7 +195,7 @@ class _Auditor(ast.NodeVisitor):
                 self.flag(node, f"{node.func.id} on the module {root!r} (monkeypatching)")
         self.generic_visit(node)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if node.name in _LYING_DUNDERS:
             self.flag(node, f"defines {node.name}, which can make a wrong answer compare as right")
         self.generic_visit(node)
@@ -236,9 +237,9 @@ def _as_ipython_runs_it(source: str) -> ast.AST | None:
         return None
 
 
-def audit_source(source: str, modules: set[str] = frozenset()) -> list[str]:
+def audit_source(source: str, modules: Collection[str] = frozenset()) -> list[str]:
     """Flags for one cell's code ('line N: why'). ``modules``: names other cells imported."""
-    lines = []
+    lines: list[str] = []
     for line in source.splitlines():
         stripped = line.lstrip()
         if stripped.startswith(("%", "!")) and not _continues(lines):
@@ -254,6 +255,7 @@ def audit_source(source: str, modules: set[str] = frozenset()) -> list[str]:
             lines.append(line[: len(line) - len(stripped)] + rest)  # %timeit f(x): audit f(x)
         else:
             lines.append(line)
+    tree: ast.AST | None
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
@@ -274,7 +276,7 @@ def instructor_code(released) -> set[str]:
     }
 
 
-def audit_notebook(nb, instructor: set[str] = frozenset()) -> list[str]:
+def audit_notebook(nb, instructor: Collection[str] = frozenset()) -> list[str]:
     """Flags for every code cell of ``nb`` that is not exactly one of ``instructor``'s cells.
 
     The student's metadata plays no part: a cell that claims to be locked is audited like any

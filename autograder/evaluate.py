@@ -50,8 +50,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Self
+from typing import IO, Self, TypeGuard, TypeVar
 
 __all__ = ["REPLY", "Session", "main"]
 
@@ -75,9 +76,9 @@ class Session:
     def __init__(self, directory: str | os.PathLike, timeout: float = TIMEOUT):
         self.directory = str(Path(directory).resolve())
         self.timeout = timeout
-        self._proc: subprocess.Popen | None = None
-        self._replies: queue.Queue = queue.Queue()
-        self._stderr = None
+        self._proc: subprocess.Popen[str] | _Forked | None = None
+        self._replies: queue.Queue[str | None] = queue.Queue()
+        self._stderr: IO[bytes] | None = None
 
     def _start(self) -> None:
         from autograder.zygote import Zygote
@@ -92,7 +93,7 @@ class Session:
                 self._stderr = self._proc.stderr
                 self._replies = queue.Queue()
                 threading.Thread(
-                    target=self._read, args=(self._proc, self._replies), daemon=True
+                    target=self._read, args=(self._proc.stdout, self._replies), daemon=True
                 ).start()
                 return
         env = dict(os.environ)
@@ -110,11 +111,13 @@ class Session:
             start_new_session=True,
         )
         self._replies = queue.Queue()
-        threading.Thread(target=self._read, args=(self._proc, self._replies), daemon=True).start()
+        threading.Thread(
+            target=self._read, args=(self._proc.stdout, self._replies), daemon=True
+        ).start()
 
     @staticmethod
-    def _read(proc: subprocess.Popen, replies: queue.Queue) -> None:
-        for line in proc.stdout:
+    def _read(stdout: Iterable[str], replies: queue.Queue[str | None]) -> None:
+        for line in stdout:
             if line.startswith(REPLY):
                 replies.put(line[len(REPLY) :])
         replies.put(None)  # the process ended
@@ -130,9 +133,11 @@ class Session:
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             self._start()
+        stdin = self._proc.stdin if self._proc is not None else None
+        assert stdin is not None  # _start made the process, with a pipe to its input
         try:
-            self._proc.stdin.write(json.dumps({**request, "directory": self.directory}) + "\n")
-            self._proc.stdin.flush()
+            stdin.write(json.dumps({**request, "directory": self.directory}) + "\n")
+            stdin.flush()
             line = self._replies.get(timeout=self.timeout)
         except queue.Empty:
             self.close()
@@ -149,7 +154,8 @@ class Session:
         proc, self._proc = self._proc, None
         if proc is not None:
             try:
-                proc.stdin.close()
+                if proc.stdin is not None:  # always: a pipe (Popen) or the socket (_Forked)
+                    proc.stdin.close()
                 proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 try:
@@ -347,7 +353,15 @@ def _labels(y) -> list[int] | None:
     return [int(v) for v in y]
 
 
-def _pairs(x, y, size: int) -> collections.Counter | None:
+_T = TypeVar("_T")
+
+
+def _known(parts: list[_T | None]) -> TypeGuard[list[_T]]:
+    """Whether every part could be read (none is None)."""
+    return all(part is not None for part in parts)
+
+
+def _pairs(x, y, size: int) -> collections.Counter[tuple[bytes, int]] | None:
     rows, labels = _rows(x, size), _labels(y)
     if rows is None or labels is None or len(rows) != len(labels):
         return None
@@ -413,14 +427,12 @@ def task_split(request: dict) -> dict:
             raise _Fail("shares")
     size = int(np.prod(data.image_shape))
     rows = [_rows(x, size) for x, _ in parts]
-    if any(r is None for r in rows) or collections.Counter(
+    if not _known(rows) or collections.Counter(
         itertools.chain.from_iterable(rows)
     ) != collections.Counter(_rows(x_new, size)):
         raise _Fail("images")
     pairs = [_pairs(x, y, size) for x, y in parts]
-    if any(p is None for p in pairs) or sum(pairs, collections.Counter()) != _pairs(
-        x_new, y_new, size
-    ):
+    if not _known(pairs) or sum(pairs, collections.Counter()) != _pairs(x_new, y_new, size):
         raise _Fail("labels")
     classes = len(request["classes"])
     if any(len(np.unique(y)) != classes for _, y in parts):
@@ -509,10 +521,12 @@ def task_finetune(request: dict) -> dict:
         raise _Fail("test") from None
     x_test, y_test = split["x_test"], split["y_test"]
     held_out = [_pairs(split["x_train"], split["y_train"], size), _pairs(x_test, y_test, size)]
+    new_pairs = _pairs(x_new, y_new, size)
+    assert new_pairs is not None  # the data set's own images and labels
     if (
-        any(p is None for p in held_out)
+        not _known(held_out)
         or len(x_test) < request["min_test"]
-        or held_out[0] + held_out[1] - _pairs(x_new, y_new, size)
+        or held_out[0] + held_out[1] - new_pairs
     ):
         raise _Fail("test")
     index = _base(request, model, pretrained, "base")

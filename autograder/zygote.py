@@ -228,14 +228,16 @@ class Zygote:
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Wait for the zygote this process launched to finish its imports."""
-        timer = threading.Timer(timeout, self.process.kill)
+        process = self.process
+        assert process is not None and process.stdout is not None  # launch(): stdout a pipe
+        timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
-            line = self.process.stdout.readline()  # READY once the imports are done
+            line = process.stdout.readline()  # READY once the imports are done
         finally:
             timer.cancel()
         if line.strip() != "READY":
-            self.process.kill()
+            process.kill()
             raise RuntimeError(f"the kernel zygote did not start (it said {line!r})")
 
     @classmethod
@@ -330,12 +332,12 @@ class _Forked:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
+        start = time.monotonic()
+        while (returncode := self.poll()) is None:
+            if timeout is not None and time.monotonic() > start + timeout:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.05)
-        return self.returncode
+        return returncode
 
     def send_signal(self, signum: int) -> None:
         try:
@@ -369,8 +371,10 @@ class ZygoteProvisioner(LocalProvisioner):
             own = Zygote.start(zygote.preload, memory_bytes=zygote.memory_bytes)
             own.kernels |= zygote.kernels
             pid = own.fork(connection_file, cwd, env)
-        self.process = _Forked(pid)
-        self.pid = self.pgid = self.process.pid  # the child called setsid()
+        # a Popen-like handle (poll, wait, send_signal, kill, terminate: all the provisioner
+        # calls), not a Popen, which LocalProvisioner.process is declared as
+        self.process = _Forked(pid)  # type: ignore[assignment]
+        self.pid = self.pgid = pid  # the child called setsid()
         self.cwd = cwd
         return self.connection_info
 

@@ -77,8 +77,8 @@ def _keras_model(x) -> bool:
     return keras is not None and isinstance(x, keras.Model)
 
 
-def _layer(layer) -> dict:
-    out = {"class": type(layer).__name__, "name": str(layer.name)}
+def _layer(layer) -> dict[str, object]:
+    out: dict[str, object] = {"class": type(layer).__name__, "name": str(layer.name)}
     for attr in ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "rate"):
         value = getattr(layer, attr, None)
         if value is not None:

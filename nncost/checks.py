@@ -504,13 +504,16 @@ def _row_sites(model, report) -> list[_Site]:
     ]
 
 
-def _guesses(found: list[tuple[_Slip, dict[str, int]]]) -> tuple[list, list]:
+def _guesses(
+    found: list[tuple[_Slip, dict[str, int]]],
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """([(delta, message)] of each slip made in every layer, [(delta, message)] in one layer).
 
     A slip that touches only one layer is named with that layer. Layers whose slip moves the
     total by the same amount are named together ("layer 1 (Dense) or layer 2 (Dense)").
     """
-    whole, single = [], []
+    whole: list[tuple[int, str]] = []
+    single: list[tuple[int, str]] = []
     for slip, deltas in found:
         parts = {w: d for w, d in deltas.items() if d}
         if len(parts) == 1:
@@ -793,13 +796,13 @@ def check_size(size_bytes, size_kb, model) -> None:
             "size in bytes: model size = parameters × 4 bytes (float32); use model.count_params()."
         )
     if not _close(kb, size_bytes / 1024):
-        hints = [
+        kb_hints = [
             (size_bytes, "you gave the bytes again: KB = bytes / 1024"),
             (size_bytes / 1000, "the course's KB is 1024 bytes, not 1000"),
             (size_bytes / 1024 / 1024, "that is MB: KB = bytes / 1024"),
             (params / 1024, "divide the bytes (params × 4), not the parameter count, by 1024"),
         ]
-        for value, hint in hints:
+        for value, hint in kb_hints:
             if _close(kb, value):
                 _fail(f"size in KB: {hint}.")
         if abs(kb - size_bytes / 1024) <= 0.01 * size_bytes / 1024 + 0.005:
@@ -827,9 +830,9 @@ def check_time(time_s, model, flops_per_second: float = 1e9) -> None:
         (model.count_params() / flops_per_second, "use the FLOPs, not the parameters"),
         (flops_per_second / report.flops, "it is FLOPs / FLOPS, not the other way round"),
     ]
-    named = [hint for value, hint in hints if _close(t, value)]
-    if named:
-        _fail("inference time: " + "; or ".join(named) + ".")
+    fits = [hint for value, hint in hints if _close(t, value)]
+    if fits:
+        _fail("inference time: " + "; or ".join(fits) + ".")
     if _rounded(t, right):
         _fail(
             "inference time looks rounded (round(t, 6) or 2 significant digits): give the exact "

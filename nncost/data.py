@@ -59,7 +59,8 @@ class ImageDataset:
     @property
     def image_shape(self) -> tuple[int, int, int]:
         """(height, width, channels) of one image, e.g. (28, 28, 1) for MNIST."""
-        return tuple(int(d) for d in self.x_train.shape[1:])
+        height, width, channels = self.x_train.shape[1:]
+        return int(height), int(width), int(channels)
 
     @property
     def num_classes(self) -> int:

@@ -83,12 +83,11 @@ def walk(model) -> Graph:
     alias: dict[int, int] = {}
     ops: list[Op] = []
     _walk(fn, "", 0, alias, ops, keras)
-    resolve = lambda tid: alias.get(tid, tid)
     return Graph(
         ops=ops,
         inputs=[id(t) for t in fn.inputs],
         input_shapes=[_shape(t) for t in fn.inputs],
-        outputs=[resolve(id(t)) for t in fn.outputs],
+        outputs=[alias.get(id(t), id(t)) for t in fn.outputs],
     )
 
 

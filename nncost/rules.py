@@ -238,7 +238,7 @@ def _global_pool(layer, op, ctx) -> Cost:
 
 
 # --------------------------------------------------------------------------- normalization
-def _per_element(per: int, what: str):
+def _per_element(per: str, what: str):
     def rule(layer, op, ctx) -> Cost:
         n = _n(op.output_shapes[0])
         k = getattr(ctx.convention, per)
@@ -356,7 +356,7 @@ def _time_steps(op, ctx, what: str) -> int:
     return steps
 
 
-def _rnn_step(cell, i: int, ctx) -> tuple[int, int, int, int, str, int, str, bool]:
+def _rnn_step(cell, i: int, ctx) -> tuple[int, int, int, int, int, str, int, bool, str]:
     """(params, macs, compute, act, other, formula parts...) for one step of one cell."""
     conv = ctx.convention
     a = cell.units
@@ -430,6 +430,7 @@ def _rnn(layer, op, ctx) -> Cost:
 def _bidirectional(layer, op, ctx) -> Cost:
     fwd = _rnn(layer.forward_layer, op, ctx)
     bwd = _rnn(layer.backward_layer, op, ctx)
+    assert fwd.params is not None and bwd.params is not None  # _rnn always counts them
     n = _n(op.output_shapes[0])
     merge_flops = {"sum": 1, "mul": 1, "ave": 2}.get(layer.merge_mode, 0) * n
     params = fwd.params + bwd.params

@@ -235,9 +235,9 @@ class Explorer(_CostView):
         self.original = self.model = model
         self._seq_len = seq_len
         self.controls: dict[str, w.Widget] = {}
-        self._knobs: list[tuple[int, str, object]] = []  # (layer index, config key, widget)
+        self._knobs: list[tuple[int, str, w.Widget]] = []  # (layer index, config key, widget)
         self._input_shape = tuple(model.inputs[0].shape[1:]) if len(model.inputs) == 1 else None
-        self._none_axis = None
+        self._none_axis: int | None = None  # the input axis of unknown length (time steps)
         resizable = isinstance(model, keras.Sequential) and self._input_shape is not None
         panel: list[w.Widget] = []  # the controls under a header per layer
         if resizable:
@@ -264,6 +264,7 @@ class Explorer(_CostView):
 
     def _add_input_controls(self, seq_len) -> None:
         shape = self._input_shape
+        assert shape is not None  # called for a model with one input only
         names = _AXES.get(len(shape), tuple(f"axis {i + 1}" for i in range(len(shape))))
         for i, (axis, n) in enumerate(zip(names, shape)):
             if n is None:

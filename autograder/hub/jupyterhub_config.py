@@ -7,7 +7,9 @@ import json
 import os
 from pathlib import Path
 
-c = get_config()  # noqa: F821 — provided by traitlets when JupyterHub loads this file
+# provided by traitlets when JupyterHub loads this file (not importable: that get_config is
+# the running application's, not this file's)
+c = get_config()  # type: ignore[name-defined]  # noqa: F821
 
 STATE = Path(
     os.environ.get("NNCOST_HUB_STATE", Path(__file__).resolve().parents[2] / "build" / "hub")
