@@ -18,8 +18,9 @@ demo: $(STAMP)
 
 ## test: the whole test suite
 test: $(STAMP) chromium npm
-	$(PY) -m ruff check nncost autograder tests benchmarks
-	$(PY) -m ruff format --check nncost autograder tests benchmarks
+	$(PY) -m ruff check nncost authoring autograder tests benchmarks
+	$(PY) -m ruff format --check nncost authoring autograder tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 clean:
@@ -52,7 +53,7 @@ lab: $(STAMP)
 
 ## walkthroughs: the assignments with solutions and explanations, executed, in walkthroughs/
 walkthroughs: $(STAMP)
-	$(PY) -m autograder walkthroughs
+	$(PY) -m authoring walkthroughs
 
 ## hub: JupyterHub on http://127.0.0.1:8000 for the course: an instructor and two students as
 ## local users, nbgrader's exchange, configurable-http-proxy from npm (README: "Teach with it").

@@ -63,8 +63,16 @@ def _check(result: dict, what: str) -> None:
 
 
 def release(root: Path | str = ROOT, *, quiet: bool = False) -> list[str]:
-    """Regenerate ``root/assignments/<name>/`` from ``root/source/<name>/`` for every assignment."""
+    """Regenerate ``root/assignments/<name>/`` from ``root/source/<name>/`` for every assignment:
+    first the hidden tests' references are compiled into the source notebooks, with nncost as
+    installed now (:mod:`authoring.build`), then nbgrader writes the student versions."""
+    from authoring.build import compile_notebook
+
     names = assignment_names(root)
+    for name in names:
+        for notebook in sorted((Path(root) / "source" / name).glob("*.ipynb")):
+            if compile_notebook(notebook) and not quiet:
+                print(f"compiled the references of {notebook}")
     grader = api(root)
     for name in names:
         _check(grader.generate_assignment(name, force=True, create=True), f"releasing {name!r}")

@@ -238,7 +238,10 @@ def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
     from autograder.verdict import references
 
     return {
-        a: {nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4)) for nb in nbs}
+        a: {
+            nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4), f"{a}/{nb}")
+            for nb in nbs
+        }
         for a, nbs in layout.items()
     }
 
@@ -507,6 +510,12 @@ def grade(
             f"no assignments found in {source}: --course must be an nbgrader course "
             "directory with source/<assignment>/<notebook>.ipynb"
         )
+    from authoring.build import StaleReferences
+
+    try:  # before anything starts: hidden tests edited since the last release stop the run here
+        references = read_references(source, layout)
+    except StaleReferences as stale:
+        raise SystemExit(str(stale)) from None
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
     subs = collect(submissions.resolve(), layout, work / "_unzipped")
@@ -534,7 +543,6 @@ def grade(
         template = prepare_template(source, work, layout, limits)
         gradebook.ensure_assignments(course, template, layout)
         if todo:
-            references = read_references(source, layout)
             files = client.scatter(_template_files(template), broadcast=True)
             instructor = {
                 (a, nb): instructor_code(released(template, a, nb))

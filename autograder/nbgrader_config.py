@@ -9,7 +9,7 @@ file too and changes only the paths, so a class graded there is graded exactly a
 import os
 import sys
 
-c = get_config()  # noqa: F821 — provided by traitlets when nbgrader loads this file
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 — traitlets provides it when loading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:  # the preprocessors below live in this repository's autograder/
@@ -75,8 +75,14 @@ _sanitize.insert(
 )
 _sanitize = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _sanitize]
 c.Autograde.sanitize_preprocessors = _sanitize
-# the references of the verdicts (metadata.nncost) never reach a student
+# the walkthroughs' explanations (cells tagged "walkthrough", authoring/walkthroughs.py) and the
+# references of the verdicts (metadata.nncost) never reach a student; the gradebook keeps the
+# hidden tests as the grading kernel runs them, without their references (authoring/release.py)
+c.TagRemovePreprocessor.remove_cell_tags = {"walkthrough"}
+c.TagRemovePreprocessor.enabled = True  # nbconvert's preprocessors are off unless enabled
 c.GenerateAssignment.preprocessors = [
+    "nbconvert.preprocessors.TagRemovePreprocessor",
+    "authoring.release.KernelForm",
     *_names(GenerateAssignment.class_traits()["preprocessors"]),
     "autograder.verdict.ClearReferences",
 ]

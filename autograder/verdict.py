@@ -12,8 +12,8 @@ traceback, an emptied cell, an always-equal object or a faked partial-credit out
 can only change what a record claims, and a claim is judged like any other answer.
 
 References live in the instructor's source notebook, in each graded cell's metadata
-(``metadata.nncost.verdict``: a list of checks, written by the notebook generators from nncost
-when the sources are built). The kernel never sees them: cell metadata is not sent to a kernel,
+(``metadata.nncost.verdict``: a list of checks, compiled with nncost from the cell's hidden
+``authoring.hidden.expect`` call when the release is built, :mod:`authoring.build`). The kernel never sees them: cell metadata is not sent to a kernel,
 :class:`ClearReferences` removes them from the release, and ``python -m autograder grade`` hands
 them to its workers in memory.
 
@@ -54,6 +54,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
+from typing import Any
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -73,7 +75,7 @@ class Failed(Exception):
 
 
 # --------------------------------------------------------------------------- reading values
-def _type(value: dict) -> str:
+def _type(value: Any) -> str:
     return value.get("type", "?") if isinstance(value, dict) else "?"
 
 
@@ -311,7 +313,7 @@ def _saved(check: dict, got: dict, answers: dict, saved: Session | None) -> None
             raise Failed(template) from None
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[..., None]] = {
     "equal": _equal,
     "close": _close,
     "number": _number,
@@ -418,8 +420,15 @@ def judge_cell(
 
 
 # --------------------------------------------------------------------------- references
-def references(nb: NotebookNode) -> dict[str, list[dict]]:
-    """``{grade_id: checks}`` of the autograded cells of a source notebook."""
+def references(nb: NotebookNode, name: str = "the source notebook") -> dict[str, list[dict]]:
+    """``{grade_id: checks}`` of the autograded cells of a source notebook.
+
+    Raises :class:`authoring.build.StaleReferences` (naming the command that rebuilds them) if
+    any were compiled from another text than the cell's hidden tests.
+    """
+    from authoring.build import check_fresh
+
+    check_fresh(nb, name)
     refs = {}
     for cell in nb.cells:
         meta = cell.get("metadata", {})
@@ -458,7 +467,8 @@ class Judge(NbGraderPreprocessor):
         path = coursedir.format_path(
             coursedir.source_directory, ".", resources["nbgrader"]["assignment"]
         )
-        return references(nbformat.read(f"{path}/{notebook}.ipynb", as_version=4))
+        file = f"{path}/{notebook}.ipynb"
+        return references(nbformat.read(file, as_version=4), file)
 
     def preprocess(self, nb, resources):
         refs = self._notebook_references(resources)

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from autograder import grading
-from tests.test_grading import LIMITS, RIGHT_A, RIGHT_B, WRONG_B, _source_notebook, _student
+from tests.test_grading import LIMITS, RIGHT_A, RIGHT_B, WRONG_B, _student, write_source
 
 STUDENTS = {f"perfect{i}": 3 for i in range(4)} | {f"partial{i}": 1 for i in range(4)}
 
@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     address, workers = dask_cluster
     course = tmp_path / "course"
     (course / "source" / "tiny").mkdir(parents=True)
-    nbformat.write(_source_notebook(), course / "source" / "tiny" / "tiny.ipynb")
+    write_source(course / "source" / "tiny" / "tiny.ipynb")
     template = grading.prepare_template(
         course / "source", tmp_path / "out" / "work", {"tiny": ["tiny"]}, LIMITS
     )

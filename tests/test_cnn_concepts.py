@@ -6,7 +6,6 @@ fail), and students who attack the grading from inside their kernel (they must e
 they did not answer). It is shared by the tests below through a module fixture.
 """
 
-import importlib.util
 import math
 import os
 import pathlib
@@ -26,7 +25,6 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "cnn_concepts" / "cnn_concepts.ipynb"
 RELEASE = ROOT / "assignments" / "cnn_concepts" / "cnn_concepts.ipynb"
-BUILDER = ROOT / "autograder" / "build_cnn_concepts.py"
 NOTEBOOK_BUDGET_S = 240  # the issue: the notebook runs end to end offline in under four minutes
 
 
@@ -50,23 +48,6 @@ def _manual_cells(cells):
 # --------------------------------------------------------------------------- the files
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_cnn_concepts", BUILDER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_source_notebook_is_what_the_generator_writes():
-    _, nb = _builder().build()
-    committed = _cells(SOURCE)
-    assert [(c.cell_type, c.source, c.metadata) for c in nb.cells] == [
-        (c.cell_type, c.source, c.metadata) for c in committed
-    ], (
-        "source/cnn_concepts/cnn_concepts.ipynb is stale: run python autograder/build_cnn_concepts.py"
-    )
-
-
 def test_release_holds_no_solutions_and_nothing_else():
     text = RELEASE.read_text()
     for marker in (
@@ -75,7 +56,7 @@ def test_release_holds_no_solutions_and_nothing_else():
         "MARK SCHEME",
         "Model answer",
         "Rubric",
-        "_answers.export",
+        "_hidden.expect",
         '"verdict"',
         '"rubric"',
         "graded_ex",
@@ -110,13 +91,19 @@ def _mentions(text, value):
 
 
 def test_graded_cells_only_export_and_their_references_stay_in_the_source():
-    """The kernel runs a graded cell's code: it must hold no reference and decide nothing."""
+    """The kernel runs a graded cell's code as the gradebook holds it (the kernel form): it must
+    hold no reference and decide nothing."""
+    from authoring.hidden import kernel_form
+
     for cell in _auto_cells(_cells(SOURCE)):
-        gid, src = _nbg(cell)["grade_id"], cell.source
+        gid = _nbg(cell)["grade_id"]
+        src = kernel_form(gid, cell.source)
         hidden = src.split("### BEGIN HIDDEN TESTS\n")[1].split("### END HIDDEN TESTS")[0]
-        assert f"_answers.export({gid!r}, " in hidden and "assert" not in src, gid
+        assert f"_hidden.expect(\n    {gid!r}," in hidden and "assert" not in src, gid
         checks = cell.metadata["nncost"]["verdict"]
-        assert checks and all(check["answer"] in hidden for check in checks), gid
+        assert checks, gid
+        for check in checks:
+            assert check["answer"] in hidden or check["answer"] == "data_name", (gid, check)
         for check in checks:
             references = {
                 k: v
@@ -249,7 +236,7 @@ def test_exercise2_references_from_first_principles():
     # 4 × (1,806,800 + 131,500,000 + 9,000,000) = 4 × 142,306,800 = 569,227,200 bytes
     assert training == 569_227_200
 
-    # the graded cells' checks hold these references (written by the generator from nncost)
+    # the graded cells' checks hold these references (compiled from nncost at release)
     checks = {
         _nbg(c)["grade_id"]: c.metadata["nncost"]["verdict"] for c in _auto_cells(_cells(SOURCE))
     }
@@ -531,7 +518,15 @@ def test_patched_predict_numpy_or_str_earn_nothing(graded):
 def test_saved_answers_stay_next_to_the_notebook(graded):
     """Exercises 9 and 10 are judged from files the graded cells save in the notebook's folder."""
     folder = graded["course"] / "autograded" / "perfect" / "cnn_concepts"
-    assert sorted(p.name for p in folder.glob("graded_*")) == sorted(_builder().FILES.values())
+    files = {
+        value
+        for cell in _auto_cells(_cells(SOURCE))
+        for check in cell.metadata["nncost"]["verdict"]
+        for key, value in check.items()
+        if key in ("file", "pretrained")
+    }
+    assert len(files) == 5
+    assert sorted(p.name for p in folder.glob("graded_*")) == sorted(files)
 
 
 def test_free_text_answers_wait_for_a_grader(graded):

@@ -11,27 +11,52 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from autograder import notebooks
-from autograder.build_sources import build_model
+import ast
+from pathlib import Path
+
+import nbformat
+
+from authoring.hidden import hidden_part
+from authoring.references import build as build_model
 from autograder.verdict import PASSED, judge_record
 from nncost import COURSE
 from nncost.answers import record, run
 
-SOLUTIONS = {
-    "dense": notebooks.DENSE_COMPUTE,
-    "cnn": notebooks.CNN_COMPUTE,
-    "recurrent": notebooks.RNN_COMPUTE,
-}
-CASES = {
-    "dense": notebooks.DENSE_CASES,
-    "cnn": notebooks.CNN_CASES,
-    "recurrent": notebooks.RNN_CASES,
-}
-BUILDS = {
-    "dense": notebooks.build_dense,
-    "cnn": notebooks.build_cnn,
-    "recurrent": notebooks.build_recurrent,
-}
+SOURCE = Path(__file__).resolve().parent.parent / "source"
+ASSIGNMENTS = ["dense", "cnn", "recurrent"]
+
+
+def _notebook(assignment: str):
+    return nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def _graded(assignment: str, grade_id: str):
+    return next(
+        c
+        for c in _notebook(assignment).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        and c.metadata["nbgrader"].get("grade")
+    )
+
+
+def _solution(assignment: str) -> str:
+    """The notebook's solution cell that defines compute(model)."""
+    return next(
+        c.source
+        for c in _notebook(assignment).cells
+        if c.metadata.get("nbgrader", {}).get("solution") and "def compute(model)" in c.source
+    )
+
+
+def _cases(assignment: str) -> list[list[str]]:
+    """The [description, model expression] cases the hidden test runs compute on."""
+    call = ast.parse(hidden_part(_graded(assignment, "compute_params").source)).body[-1].value
+    part = call.args[1]
+    return ast.literal_eval(next(k.value for k in part.keywords if k.arg == "cases"))
+
+
+SOLUTIONS = {a: _solution(a) for a in ASSIGNMENTS}
+CASES = {a: _cases(a) for a in ASSIGNMENTS}
 
 
 def _compute(source: str):
@@ -65,15 +90,8 @@ def _crashes_on_input_layers(compute):
 
 
 def _compute_check(assignment: str, index: int) -> dict:
-    spec = BUILDS[assignment]()
     grade_id = ("compute_params", "compute_flops")[index]
-    cell = next(
-        c
-        for c in spec.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
-        and c.metadata["nbgrader"].get("grade")
-    )
-    return cell.metadata["nncost"]["verdict"][0]
+    return _graded(assignment, grade_id).metadata["nncost"]["verdict"][0]
 
 
 @pytest.mark.parametrize("assignment", list(CASES))
@@ -100,7 +118,7 @@ def test_the_dense_compute_without_the_skip_crashes_on_a_functional_model():
     source = re.sub(
         r"\n\s*if isinstance\(layer, keras\.layers\.InputLayer\):.*\n\s*continue",
         "",
-        notebooks.DENSE_COMPUTE,
+        SOLUTIONS["dense"],
     )
     assert "InputLayer" not in source
     functional = next(build_model(code) for _, code in CASES["dense"] if "Model(" in code)
@@ -108,9 +126,9 @@ def test_the_dense_compute_without_the_skip_crashes_on_a_functional_model():
         _compute(source)(functional)
 
 
-@pytest.mark.parametrize("assignment", list(BUILDS))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_conventions_cell_says_when_model_layers_holds_an_input_layer(assignment):
-    text = " ".join("\n".join(c.source for c in BUILDS[assignment]().cells).split())
+    text = " ".join("\n".join(c.source for c in _notebook(assignment).cells).split())
     assert "A `keras.Sequential` model's `model.layers` leaves it out" in text
     assert (
         "a functional model's (`keras.Model(inputs, outputs)`) starts with a "

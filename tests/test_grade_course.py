@@ -127,5 +127,5 @@ def test_summary_flags_the_patch_and_names_weak_parts(graded):
 def test_feedback_shows_messages_not_hidden_code(graded):
     out, _ = graded
     html = (out / "feedback" / "no_activation_flops" / "dense" / "dense.html").read_text()
-    assert "BEGIN HIDDEN TESTS" not in html and "_answers.export" not in html
+    assert "BEGIN HIDDEN TESTS" not in html and "_hidden.expect" not in html
     assert "compute(model) gives the wrong FLOPs count" in html  # the verdict's message

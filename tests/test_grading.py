@@ -15,33 +15,37 @@ import copy
 import csv
 import json
 import re
+import shutil
 import sqlite3
 import warnings
 
 import nbformat
 import pytest
 
+from authoring.build import compile_notebook
 from autograder import grading
 from autograder.audit import audit_source
 
 SETUP = "import math"
 SOL_A = "def answer():\n    ### BEGIN SOLUTION\n    return 42\n    ### END SOLUTION"
-EXPORT = "import nncost.answers as _answers\n_answers.export"
+HIDDEN = "### BEGIN HIDDEN TESTS\nimport authoring.hidden as _hidden\n_hidden.expect"
 TEST_A = (
-    "assert answer() is not None\n### BEGIN HIDDEN TESTS\n"
-    f"{EXPORT}('test_a', a=answer())\n### END HIDDEN TESTS"
+    "a = answer()\nassert a is not None\n"
+    f"{HIDDEN}('test_a', _hidden.integer('a', '6 * 7', 'answer'))\n### END HIDDEN TESTS"
 )
 SOL_B = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
 TEST_B = (
-    "assert double(3) == 6\n### BEGIN HIDDEN TESTS\n"
-    f"{EXPORT}('test_b', b=[double(-4), double(0), double(10)])\n### END HIDDEN TESTS"
+    "assert double(3) == 6\nb = [double(-4), double(0), double(10)]\n"
+    f"{HIDDEN}('test_b', _hidden.items('b', '[2 * x for x in (-4, 0, 10)]', 'int', "
+    "'double(-4) should be -8'))\n### END HIDDEN TESTS"
 )
+#: what the release compiles the two hidden tests into (6 × 7 = 42; 2 × (−4, 0, 10))
 VERDICT_A = [
     {
         "kind": "equal",
         "answer": "a",
         "want": {"type": "int", "value": 42},
-        "message": "answer() should be 42",
+        "message": "a is not the answer",
     }
 ]
 VERDICT_B = [
@@ -64,7 +68,6 @@ def _cell(
     grade=False,
     locked=False,
     points=None,
-    verdict=None,
     markdown=False,
 ):
     cell = nbformat.v4.new_markdown_cell(source) if markdown else nbformat.v4.new_code_cell(source)
@@ -79,9 +82,14 @@ def _cell(
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
-    if verdict is not None:
-        cell.metadata["nncost"] = {"verdict": verdict}
     return cell
+
+
+def write_source(path) -> None:
+    """The tiny instructor notebook at ``path``, its references compiled (as release does)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(_source_notebook(), path)
+    compile_notebook(path)
 
 
 def _source_notebook():
@@ -95,12 +103,22 @@ def _source_notebook():
         nbformat.v4.new_markdown_cell("# Tiny assignment"),
         _cell(SETUP, "setup", locked=True),
         _cell(SOL_A, "sol_a", solution=True),
-        _cell(TEST_A, "test_a", grade=True, locked=True, points=1, verdict=VERDICT_A),
+        _cell(TEST_A, "test_a", grade=True, locked=True, points=1),
         _cell(SOL_B, "sol_b", solution=True),
-        _cell(TEST_B, "test_b", grade=True, locked=True, points=2, verdict=VERDICT_B),
+        _cell(TEST_B, "test_b", grade=True, locked=True, points=2),
         _cell(EXPLAIN, "explain", solution=True, grade=True, points=2, markdown=True),
     ]
     return nb
+
+
+def test_the_release_compiles_the_hidden_tests_into_these_checks(course):
+    source = nbformat.read(course[0] / "source" / "tiny" / "tiny.ipynb", as_version=4)
+    compiled = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nncost"]["verdict"]
+        for c in source.cells
+        if "nncost" in c.metadata
+    }
+    assert compiled == {"test_a": VERDICT_A, "test_b": VERDICT_B}
 
 
 LIMITS = grading.Limits(cell_timeout=4, notebook_timeout=40, memory_gb=4)
@@ -110,7 +128,7 @@ LIMITS = grading.Limits(cell_timeout=4, notebook_timeout=40, memory_gb=4)
 def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     (root / "source" / "tiny").mkdir(parents=True)
-    nbformat.write(_source_notebook(), root / "source" / "tiny" / "tiny.ipynb")
+    write_source(root / "source" / "tiny" / "tiny.ipynb")
     work = root / "out" / "work"
     template = grading.prepare_template(root / "source", work, {"tiny": ["tiny"]}, LIMITS)
     released = grading.released(template, "tiny", "tiny")
@@ -423,7 +441,7 @@ def test_feedback_hides_hidden_tests(graded):
     raw = (out / "feedback" / "partial" / "tiny" / "tiny.html").read_text()
     html = __import__("html").unescape(re.sub(r"<[^>]+>", "", raw))  # text without markup
     assert "double(3) == 6" in html  # the visible test is shown
-    assert "double(-4), double(0)" not in html  # the hidden test's code is not
+    assert "_hidden" not in html and "BEGIN HIDDEN" not in html  # the hidden test is not
     assert "double(-4) should be -8" in html  # its message is
 
 
@@ -550,7 +568,7 @@ def test_a_collected_course_is_graded_in_place_with_nbgraders_files(tmp_path):
     course = tmp_path / "course"
     for name in ("tiny", "other"):
         (course / "source" / name).mkdir(parents=True)
-        nbformat.write(_source_notebook(), course / "source" / name / f"{name}.ipynb")
+        write_source(course / "source" / name / f"{name}.ipynb")
     grading.write_course_config(course, LIMITS.cell_timeout)
     with (course / "nbgrader_config.py").open("a") as fh:  # a late hand-in scores 0
         fh.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
@@ -607,3 +625,22 @@ def test_a_collected_course_is_graded_in_place_with_nbgraders_files(tmp_path):
     }
     assert again["bob"]["seconds"] == seconds["bob"]  # resumed, not graded
     assert _scores(out)["ada"] == 1  # part b is wrong now
+
+
+def test_hidden_tests_edited_since_the_release_stop_grading_with_the_fix(course, tmp_path):
+    """References compiled from another text are refused before any student is graded."""
+    root = tmp_path / "course"
+    shutil.copytree(course[0] / "source", root / "source")
+    path = root / "source" / "tiny" / "tiny.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    test_b = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_b")
+    test_b.source = test_b.source.replace("(-4, 0, 10)", "(-4, 0, 11)")  # edited, not released
+    nbformat.write(nb, path)
+    (tmp_path / "subs" / "x" / "tiny").mkdir(parents=True)
+    with pytest.raises(SystemExit, match=r"test_b changed .* `python -m autograder release`"):
+        grading.grade(tmp_path / "subs", tmp_path / "out", course=root, workers=1, limits=LIMITS)
+    assert not (tmp_path / "out").exists()  # nothing started
+    compile_notebook(path)  # what release does: the references follow the edit
+    nb = nbformat.read(path, as_version=4)
+    test_b = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_b")
+    assert test_b.metadata["nncost"]["verdict"][0]["want"] == [-8, 0, 22]  # 2 × 11

@@ -168,7 +168,7 @@ def test_no_answer_is_shown_before_its_task(release):
                     leaks.append(f"{gid}: cell {i} would print {number} ({cell.source[:60]!r})")
     assert not leaks, (
         "answers shown before their task — move the cell after the task's graded cell "
-        "(autograder/notebooks.py, autograder/build_cnn_concepts.py):\n" + "\n".join(leaks)
+        "(source/<assignment>/<assignment>.ipynb):\n" + "\n".join(leaks)
     )
 
 

@@ -8,7 +8,15 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from autograder import build_cnn_concepts, notebooks, walkthroughs
+import nbformat
+
+from authoring import walkthroughs
+
+COST = ["dense/dense", "cnn/cnn", "recurrent/recurrent"]
+
+
+def _source(path: str):
+    return nbformat.read(walkthroughs.SOURCE / f"{path}.ipynb", as_version=4)
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +40,18 @@ def test_every_notebook_has_a_walkthrough_in_reading_order(built):
     assert links == list(built), "the index links every walkthrough, in reading order"
 
 
-@pytest.mark.parametrize("build", notebooks.ALL, ids=lambda b: b.__name__)
-def test_every_open_question_is_answered(build):
-    spec = build()
-    nb = walkthroughs.walkthrough(spec)
+@pytest.mark.parametrize("path", COST)
+def test_every_open_question_is_answered(path, built):
+    """An open question in prose (not a task, not a heading or formula) is followed, in the
+    source, by its answer: a walkthrough cell, which the walkthrough keeps."""
+    source = _source(path)
+    nb = built[path]
     ids = [c.id for c in nb.cells]
-    # a question in prose (not a task, answered by its explanation; not a heading or formula)
     asking = [
         c
-        for c in spec.cells
+        for c in source.cells
         if c.cell_type == "markdown"
+        and walkthroughs.TAG not in c.metadata.get("tags", [])
         and not c.source.startswith("### Task")
         and any(
             line.rstrip().endswith("?") or "? " in line
@@ -51,9 +61,26 @@ def test_every_open_question_is_answered(build):
     ]
     assert asking, "each notebook asks at least one open question"
     for cell in asking:
-        assert cell.id in spec.answers, f"open question without an answer: {cell.source[:80]!r}"
         answer = nb.cells[ids.index(cell.id) + 1]
+        assert walkthroughs.TAG in answer.metadata.get("tags", []), (
+            f"open question without an answer: {cell.source[:80]!r}"
+        )
         assert answer.source.startswith("**Answer.** ") and len(answer.source) > 200
+
+
+@pytest.mark.parametrize("path", COST)
+def test_every_solution_is_explained(path, built):
+    nb = built[path]
+    solutions = [
+        i
+        for i, c in enumerate(_source(path).cells)
+        if c.metadata.get("nbgrader", {}).get("solution")
+    ]
+    assert solutions
+    for i in solutions:
+        why = _source(path).cells[i + 1]
+        assert why.source.startswith("**Why.** "), path
+        assert why.id in [c.id for c in nb.cells]
 
 
 def test_derivations_are_nncosts(built):
@@ -77,11 +104,11 @@ def test_derivations_are_nncosts(built):
 def test_concepts_walkthrough_has_model_answers_and_solutions_not_tests(built):
     nb = built["cnn_concepts/cnn_concepts"]
     text = _text(nb)
-    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "MARK SCHEME", "_answers.export"):
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "MARK SCHEME", "_hidden.expect"):
         assert marker not in text
     assert not [c for c in nb.cells if c.source in ("YOUR ANSWER HERE", "")]
     assert not [c for c in nb.cells if c.cell_type == "code" and "NotImplementedError" in c.source]
-    _, source = build_cnn_concepts.build()
+    source = _source("cnn_concepts/cnn_concepts")
     tasks = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("task")]
     assert text.count("**Model answer.**") == len(tasks) == 7
     for task in tasks:

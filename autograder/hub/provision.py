@@ -175,7 +175,8 @@ def close_repository() -> list[str]:
 
     Every directory above the repository gets o+x (pass through, not list); the top-level
     entries outside ``PUBLIC`` (``build/`` too: the hub's state and passwords) lose every
-    permission for others; ``autograder/`` is opened to the group of instructors. Returns what
+    permission for others; ``authoring/`` and ``autograder/`` are opened to the group of
+    instructors. Returns what
     it changed.
     """
     changed = []
@@ -191,9 +192,10 @@ def close_repository() -> list[str]:
         if mode & 0o007:
             entry.chmod(mode & ~0o007)
             changed.append(f"o-rwx {entry}")
-    autograder = REPO / "autograder"
-    os.chown(autograder, -1, grp.getgrnam(INSTRUCTORS).gr_gid)
-    autograder.chmod(autograder.stat().st_mode | stat.S_IRGRP | stat.S_IXGRP)
+    for package in ("authoring", "autograder"):  # the instructor's release and grading import them
+        path = REPO / package
+        os.chown(path, -1, grp.getgrnam(INSTRUCTORS).gr_gid)
+        path.chmod(path.stat().st_mode | stat.S_IRGRP | stat.S_IXGRP)
     return changed
 
 

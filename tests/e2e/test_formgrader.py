@@ -19,7 +19,7 @@ import pytest
 
 from autograder import gradebook, grading
 from tests.e2e.lab import CHROMIUM, FLAGS, SHOTS, give_manual_score, serve
-from tests.test_grading import LIMITS, PROSE, RIGHT_A, RIGHT_B, WRONG_B, _source_notebook, _student
+from tests.test_grading import LIMITS, PROSE, RIGHT_A, RIGHT_B, WRONG_B, _student, write_source
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 def graded_course(tmp_path_factory):
     course = tmp_path_factory.mktemp("formgrader") / "course"
     (course / "source" / "tiny").mkdir(parents=True)
-    nbformat.write(_source_notebook(), course / "source" / "tiny" / "tiny.ipynb")
+    write_source(course / "source" / "tiny" / "tiny.ipynb")
     grading.write_course_config(course, LIMITS.cell_timeout)  # what `jupyter lab` there reads
     out = course.parent / "out"
     template = grading.prepare_template(course / "source", out / "work", {"tiny": ["tiny"]}, LIMITS)
