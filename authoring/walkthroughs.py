@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+from authoring.points import fill
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 OUT = ROOT / "walkthroughs"
@@ -90,7 +92,7 @@ def walkthrough(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """The walkthrough (not executed) of the source notebook ``nb``: its solutions and
     walkthrough cells, each free-text question followed by its model answer and rubric (the
     task's mark scheme) instead of an empty answer cell, no hidden tests."""
-    nb = copy.deepcopy(nb)
+    nb = fill(copy.deepcopy(nb))  # the points, as the student version shows them
     cells = [_banner(name)]
     skip_answer_cell = False
     for cell in nb.cells:

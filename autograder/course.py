@@ -64,13 +64,17 @@ def _check(result: dict, what: str) -> None:
 
 def release(root: Path | str = ROOT, *, quiet: bool = False) -> list[str]:
     """Regenerate ``root/assignments/<name>/`` from ``root/source/<name>/`` for every assignment:
-    first the hidden tests' references are compiled into the source notebooks, with nncost as
-    installed now (:mod:`authoring.build`), then nbgrader writes the student versions."""
-    from authoring.build import compile_notebook
+    first each source notebook is synced with its text twin and its hidden tests' references
+    are compiled with nncost as installed now (:mod:`authoring.build`), then nbgrader writes the
+    student versions."""
+    from authoring.build import compile_notebook, sync
 
     names = assignment_names(root)
     for name in names:
         for notebook in sorted((Path(root) / "source" / name).glob("*.ipynb")):
+            done = sync(notebook)  # with its text twin: the one edited last wins
+            if done != "in sync" and not quiet:
+                print(f"{notebook}: {done}")
             if compile_notebook(notebook) and not quiet:
                 print(f"compiled the references of {notebook}")
     grader = api(root)

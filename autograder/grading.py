@@ -274,8 +274,9 @@ def prepare_template(
                 f"nbgrader generate_assignment {assignment} failed:\n"
                 f"{done.get('error', '')}\n{done.get('log', '')}"
             )
-    for path in (template / "source").rglob("*.ipynb"):
-        path.unlink()
+    for pattern in ("*.ipynb", "*.source.md"):  # the instructor notebooks and their text twins
+        for path in (template / "source").rglob(pattern):
+            path.unlink()
     stamp.write_text(digest)
     return template
 

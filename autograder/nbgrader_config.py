@@ -22,7 +22,14 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 # Files a graded cell saves for the judge (cnn_concepts' models and arrays, graded_*.keras/.npz)
 # are the student's work, never part of a release.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "graded_*"]
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "graded_*",
+    "*.source.md",  # a source notebook's text twin (authoring/build.py): solutions, hidden tests
+]
 
 # TensorFlow's import alone takes ~5 s here; a cell that builds and profiles a model more.
 c.Execute.timeout = 120
@@ -82,6 +89,7 @@ c.TagRemovePreprocessor.remove_cell_tags = {"walkthrough"}
 c.TagRemovePreprocessor.enabled = True  # nbconvert's preprocessors are off unless enabled
 c.GenerateAssignment.preprocessors = [
     "nbconvert.preprocessors.TagRemovePreprocessor",
+    "authoring.points.FillPoints",  # the points a student reads, from the cells' metadata
     "authoring.release.KernelForm",
     *_names(GenerateAssignment.class_traits()["preprocessors"]),
     "autograder.verdict.ClearReferences",

@@ -490,9 +490,11 @@ class Judge(NbGraderPreprocessor):
 
 
 class ClearReferences(NbGraderPreprocessor):
-    """Remove the instructor-only ``metadata.nncost`` of every cell from a release."""
+    """Remove the instructor-only metadata from a release: every cell's ``metadata.nncost`` and
+    the notebook's pairing with its text twin (``metadata.jupytext``)."""
 
     def preprocess(self, nb, resources):
         for cell in nb.cells:
             cell.metadata.pop("nncost", None)
+        nb.metadata.pop("jupytext", None)
         return nb, resources

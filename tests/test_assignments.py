@@ -12,6 +12,7 @@ import); the per-notebook figures are printed with ``pytest -s``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from authoring.points import points
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,44 +33,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 NOTEBOOKS = {"dense": "dense", "cnn": "cnn", "recurrent": "recurrent"}  # assignment -> notebook
 
-#: points of every graded cell, as each notebook's own table states them
+#: points of every graded cell, from nbgrader's metadata (the only place they are written)
 POINTS = {
-    "dense": {
-        "q1_model": 1,
-        "compute_params": 1,
-        "compute_flops": 2,
-        "q1_size": 1,
-        "q1_time": 1,
-        "q2_model": 1,
-        "q2_size": 1,
-        "q2_time": 1,
-        "q2_chart": 1,
-        "q2_compare": 1,
-    },
-    "cnn": {
-        "compute_params": 2,
-        "compute_flops": 3,
-        "q3_model": 1,
-        "q3_size": 1,
-        "q4_model": 1,
-        "q4_shapes": 1,
-        "q4_time": 1,
-        "q4_size": 1,
-        "q5_model": 1,
-        "q5_layer_params": 1,
-        "q5_size": 1,
-    },
-    "recurrent": {
-        "compute_params": 1,
-        "compute_flops": 2,
-        "q6_model": 1,
-        "q6_step_flops": 1,
-        "q6_size": 1,
-        "q7_model": 1,
-        "q7_step_flops": 1,
-        "q7_total": 1,
-        "q7_size": 1,
-    },
+    a: {
+        gid: int(p)
+        for gid, p in points(nbformat.read(ROOT / "source" / a / f"{nb}.ipynb", 4)).items()
+    }
+    for a, nb in NOTEBOOKS.items()
 }
 
 #: student -> (assignment, solution cell, text in it, replacement, graded parts it must lose,
@@ -242,17 +214,36 @@ def _scores(root):
     return out
 
 
-def test_points_tables_match_the_notebooks():
+def test_the_points_a_student_reads_come_from_the_metadata():
+    """The source names cells ({points:q1_model}); the release shows the metadata's numbers."""
     for assignment, name in NOTEBOOKS.items():
-        nb = nbformat.read(ROOT / "source" / assignment / f"{name}.ipynb", 4)
-        points = {
-            c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
-            for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade")
-        }
-        assert points == POINTS[assignment]
-        # the table in the first cell states the same total
-        assert f"**{sum(points.values())}**" in nb.cells[0].source
+        source = nbformat.read(ROOT / "source" / assignment / f"{name}.ipynb", 4)
+        typed = [
+            line
+            for c in source.cells
+            if "walkthrough" not in c.metadata.get("tags", [])
+            for line in c.source.splitlines()
+            if re.search(r"\b\d+ points?\b", line)
+        ] + re.findall(r"^.*\| \**\d+\** \|$", source.cells[0].source, re.MULTILINE)
+        assert not typed, f"points typed in the text of {assignment}: {typed}"
+        release = nbformat.read(ROOT / "assignments" / assignment / f"{name}.ipynb", 4)
+        table = [
+            int(n)
+            for n in re.findall(r"^\|[^|\n]+\| (\d+) \|$", release.cells[0].source, re.MULTILINE)
+        ]
+        assert table == list(POINTS[assignment].values())  # one row per graded part, in order
+        assert f"| **{sum(POINTS[assignment].values())}** |" in release.cells[0].source
+        headings = [
+            int(m)
+            for c in release.cells
+            for m in re.findall(r"^### Task .* — (\d+) points?$", c.source, re.MULTILINE)
+        ]
+        assert sum(headings) == sum(POINTS[assignment].values())
+        for cell in release.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                n = meta["points"]
+                assert f"# Graded ({n:g} point{'' if n == 1 else 's'})" in cell.source
 
 
 @pytest.mark.parametrize("assignment", list(NOTEBOOKS))

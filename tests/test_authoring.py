@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from authoring import hidden
-from authoring.build import compile_notebook, graded_cells, stale
+from authoring.build import compile_notebook, graded_cells, stale, sync, twin, twin_text
 from authoring.hidden import HiddenTestError, compile_cell, kernel_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,6 +178,82 @@ def test_an_unreadable_hidden_test_names_the_cell_and_the_fix(hidden_part, messa
     assert "graded cell 'part'" in str(error.value)
 
 
+# --------------------------------------------------------------------------- text twins
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_each_source_notebook_has_its_text_twin_in_sync(name):
+    path = ROOT / "source" / name / f"{name}.ipynb"
+    assert twin(path).read_text() == twin_text(_source(name)), (
+        f"{twin(path).name} differs from {name}.ipynb: run `python -m autograder release`"
+    )
+    assert not list((ROOT / "assignments" / name).glob("*.source.md"))  # never released
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_twin_reads_back_as_the_notebook(name):
+    import jupytext
+
+    def cells(nb):
+        return [
+            (c.cell_type, c.source, c.metadata.get("nbgrader"), c.metadata.get("tags"))
+            for c in nb.cells
+        ]
+
+    path = ROOT / "source" / name / f"{name}.ipynb"
+    assert cells(jupytext.read(twin(path), fmt="md")) == cells(_source(name))
+
+
+def test_an_edited_twin_updates_the_notebook_and_keeps_what_the_twin_leaves_out(tmp_path):
+    for file in ("dense.ipynb", "dense.source.md"):
+        shutil.copy2(ROOT / "source" / "dense" / file, tmp_path / file)
+    path = tmp_path / "dense.ipynb"
+    assert sync(path) == "in sync"
+    text = twin(path).read_text()
+    assert "**1 GFLOPS** processor" in text
+    twin(path).write_text(text.replace("**1 GFLOPS** processor", "**2 GFLOPS** processor"))
+    os.utime(twin(path), (path.stat().st_mtime + 5,) * 2)  # edited after the notebook
+    assert sync(path) == "notebook updated"
+    before, after = _source("dense"), nbformat.read(path, as_version=4)
+    changed = [a.id for a, b in zip(after.cells, before.cells) if a.source != b.source]
+    assert changed == [before.cells[0].id] and "**2 GFLOPS** processor" in after.cells[0].source
+    assert [(c.id, c.metadata) for c in after.cells] == [(c.id, c.metadata) for c in before.cells]
+    assert sync(path) == "in sync"
+
+
+# --------------------------------------------------------------------------- points
+def test_points_are_filled_in_from_the_metadata():
+    from authoring.points import fill
+
+    nb = nbformat.v4.new_notebook()
+    task = nbformat.v4.new_markdown_cell("### Task — {points:a+b}; part b: {max:b}; all {max:all}")
+    a = nbformat.v4.new_code_cell("# Graded ({points})")
+    b = nbformat.v4.new_code_cell("# Graded ({points})")
+    mine = nbformat.v4.new_code_cell("print(f'{points}')")  # a student's cell: never touched
+    for cell, gid, points in ((a, "a", 1), (b, "b", 2)):
+        cell.metadata["nbgrader"] = {
+            "grade": True,
+            "solution": False,
+            "grade_id": gid,
+            "points": points,
+        }
+    nb.cells = [task, a, b, mine]
+    fill(nb)
+    assert [c.source for c in nb.cells] == [
+        "### Task — 3 points; part b: 2; all 3",
+        "# Graded (1 point)",
+        "# Graded (2 points)",
+        "print(f'{points}')",
+    ]
+
+
+def test_a_point_placeholder_naming_no_cell_says_how_to_fix_it():
+    from authoring.points import PointsError, fill
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("### Task — {points:q9}")]
+    with pytest.raises(PointsError, match="'q9', which has no points; give that cell points"):
+        fill(nb)
+
+
 # --------------------------------------------------------------------------- change a question
 def _replace(cell, old: str, new: str) -> None:
     assert old in cell.source, (cell.metadata.get("nbgrader", {}).get("grade_id"), old)
@@ -203,7 +279,9 @@ def _edit_dense(nb) -> None:
     _replace(_cell(nb, "q1_time_answer", solution=True), "/ 1e9", "/ 2e9")
     _replace(_cell(nb, "q1_time"), "time_s(course.q1())", "time_s(course.q1(), gflops=2)")
     at = nb.cells.index(_cell(nb, "q1_time")) + 1
-    question = nbformat.v4.new_markdown_cell("### Task 1.5: weights\n\nSet `q1_weights`.")
+    question = nbformat.v4.new_markdown_cell(
+        "### Task 1.5: weights — {points:q1_weights}\n\nSet `q1_weights`."
+    )
     solution = nbformat.v4.new_code_cell(
         "### BEGIN SOLUTION\nq1_weights = 5 * 5 + 5 * 5 + 5 * 1\n### END SOLUTION"
     )
@@ -273,7 +351,11 @@ def test_an_instructor_changes_a_question_and_adds_one_in_the_notebook_then_rele
     assert _checks(source, "q1_weights")[0]["want"] == {"type": "int", "value": 55}  # 66 − 11
     release = nbformat.read(course / "assignments" / "dense" / "dense.ipynb", as_version=4)
     text = "\n".join(c.source for c in release.cells)
-    assert "2 GFLOPS" in text and "Task 1.5: weights" in text and "q1_weights = 5" not in text
+    assert "2 GFLOPS" in text and "q1_weights = 5" not in text
+    assert "### Task 1.5: weights — 2 points" in text  # from the new cell's metadata
+    assert "| **13** |" in release.cells[0].source  # the table's total, 11 + 2
+    twin_ = (course / "source" / "dense" / "dense.source.md").read_text()
+    assert "Task 1.5: weights" in twin_  # the text twin follows the notebook
 
     subs = tmp_path / "subs"
     for student, answers in {
