@@ -15,16 +15,16 @@ from pathlib import Path
 
 
 def _release(args) -> int:
-    from autograder import course
+    from autograder import coursedir
 
-    names = course.release(args.root)
+    names = coursedir.release(args.root)
     if args.zip:
-        print(f"wrote {course.release_zip(args.root, args.zip, names)} (upload it to the LMS)")
+        print(f"wrote {coursedir.release_zip(args.root, args.zip, names)} (upload it to the LMS)")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.course import ROOT
+    from autograder.coursedir import ROOT
 
     parser = argparse.ArgumentParser(
         prog="python -m autograder",

@@ -68,7 +68,7 @@ def _cells(db: str, assignment: str) -> dict | None:
 
 def ensure_assignments(course: Path, template: Path, layout: dict[str, list[str]]) -> None:
     """Make the course gradebook know every assignment with the template's graded cells."""
-    from autograder.course import api
+    from autograder.coursedir import api
 
     if not (course / "gradebook.db").exists():  # a new course starts as the template, which
         shutil.copy2(template / "gradebook.db", course / "gradebook.db")  # is the same source
@@ -91,7 +91,7 @@ def _config(course: Path):
     what nbgrader's own preprocessors read, e.g. the late-submission plugin."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from autograder.course import course_config
+    from autograder.coursedir import course_config
 
     if (course / "nbgrader_config.py").is_file():
         return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()

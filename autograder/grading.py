@@ -255,7 +255,7 @@ def prepare_template(
     submission): the instructor notebooks, which hold the verdicts' references, are removed once
     the assignment is generated, so no student's kernel can find them in the grading folders.
     """
-    from autograder.course import api
+    from autograder.coursedir import api
 
     template = work / "_template"
     digest = _source_digest(source)
@@ -499,7 +499,7 @@ def grade(
     """
     from distributed import as_completed
 
-    from autograder import gradebook, report
+    from autograder import gradebook, summary
     from autograder.worker import grade_submission
 
     course = course.resolve()
@@ -528,7 +528,7 @@ def grade(
             records[s.student] = rec
         else:
             todo.append(s)
-    bar = progress or report.Progress(len(subs), already=len(records))
+    bar = progress or summary.Progress(len(subs), already=len(records))
     with contextlib.ExitStack() as stack:
         if todo:  # the workers start and warm their kernels while the template is made here
             preload = preload_modules(source, layout)
@@ -581,7 +581,7 @@ def grade(
             if a in sub.folders
         }
     gradebook.export_csv(course, out / "grades.csv")
-    report.write_outputs(ordered, layout, out)
+    summary.write_outputs(ordered, layout, out)
     return ordered
 
 

@@ -27,7 +27,7 @@ from authoring.points import points
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import course
+from autograder import coursedir
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
@@ -169,7 +169,7 @@ def graded(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        course.release(root, quiet=True)
+        coursedir.release(root, quiet=True)
         students: dict[str, dict[str, object]] = {}
         for assignment, name in NOTEBOOKS.items():
             src = nbformat.read(root / "source" / assignment / f"{name}.ipynb", 4)
@@ -187,7 +187,7 @@ def graded(tmp_path_factory):
         times = {}
         for assignment in NOTEBOOKS:
             start = time.perf_counter()
-            course.autograde(root, assignment)
+            coursedir.autograde(root, assignment)
             times[assignment] = (time.perf_counter() - start) / len(students[assignment])
         print("\nautograde seconds per notebook:", {k: round(v, 1) for k, v in times.items()})
         return _scores(root), times, root

@@ -219,6 +219,17 @@ def test_an_edited_twin_updates_the_notebook_and_keeps_what_the_twin_leaves_out(
     assert sync(path) == "in sync"
 
 
+def test_the_sync_command_syncs_every_notebook_of_a_course(tmp_path, capsys):
+    from authoring.__main__ import main
+
+    for name in ("dense", "cnn"):
+        (tmp_path / "source" / name).mkdir(parents=True)
+        shutil.copy2(ROOT / "source" / name / f"{name}.ipynb", tmp_path / "source" / name)
+    assert main(["sync", "--root", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.count(": twin written") == 2
+    assert (tmp_path / "source" / "cnn" / "cnn.source.md").read_text() == twin_text(_source("cnn"))
+
+
 # --------------------------------------------------------------------------- points
 def test_points_are_filled_in_from_the_metadata():
     from authoring.points import fill

@@ -7,10 +7,10 @@ import zipfile
 
 import nbformat
 
-from autograder import course
+from autograder import coursedir
 from autograder.__main__ import main
 
-ROOT = course.ROOT
+ROOT = coursedir.ROOT
 
 
 def test_release_zip_holds_each_student_notebook_and_no_solution(tmp_path):
