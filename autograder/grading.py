@@ -511,10 +511,12 @@ def grade(
             f"no assignments found in {source}: --course must be an nbgrader course "
             "directory with source/<assignment>/<notebook>.ipynb"
         )
-    from authoring.build import StaleReferences
+    from authoring.build import StaleReferences, check_fresh
 
     try:  # before anything starts: hidden tests edited since the last release stop the run here
-        references = read_references(source, layout)
+        for a, nbs in layout.items():
+            for nb in nbs:
+                check_fresh(nbformat.read(source / a / f"{nb}.ipynb", as_version=4), f"{a}/{nb}")
     except StaleReferences as stale:
         raise SystemExit(str(stale)) from None
     work = out / "work"
@@ -544,6 +546,7 @@ def grade(
         template = prepare_template(source, work, layout, limits)
         gradebook.ensure_assignments(course, template, layout)
         if todo:
+            references = read_references(source, layout)  # (imports nbgrader: cluster is up)
             files = client.scatter(_template_files(template), broadcast=True)
             instructor = {
                 (a, nb): instructor_code(released(template, a, nb))
