@@ -321,6 +321,13 @@ def _literal(node: ast.AST, where: str) -> Any:
         ) from None
 
 
+def _arguments(node: ast.Call, where: str) -> tuple[list, dict]:
+    """A part's positional and keyword arguments, each a literal."""
+    args = [_literal(arg, where) for arg in node.args]
+    kwargs = {k.arg: _literal(k.value, where) for k in node.keywords if k.arg}
+    return args, kwargs
+
+
 def _parts(grade_id: str, hidden: str) -> list[tuple[str, ast.Call]]:
     """The parts (kind, call) of the hidden part's one ``expect(grade_id, part, ...)`` call."""
     where = f"graded cell {grade_id!r}"
@@ -368,8 +375,7 @@ def compile_cell(grade_id: str, source: str) -> list[dict]:
     where = f"graded cell {grade_id!r}"
     checks = []
     for kind, node in _parts(grade_id, hidden):
-        args = [_literal(arg, f"{where}, {kind}") for arg in node.args]
-        kwargs = {k.arg: _literal(k.value, f"{where}, {kind}") for k in node.keywords if k.arg}
+        args, kwargs = _arguments(node, f"{where}, {kind}")
         try:
             checks += getattr(references, kind)(*args, **kwargs)
         except Exception as error:
@@ -405,17 +411,12 @@ def kernel_form(grade_id: str, source: str) -> str:
         return source
     parts = []
     for kind, node in _parts(grade_id, hidden):
-        where = f"graded cell {grade_id!r}, {kind}"
-        bound = inspect.signature(getattr(references, kind)).bind(
-            *[_literal(arg, where) for arg in node.args],
-            **{k.arg: _literal(k.value, where) for k in node.keywords if k.arg},
-        )
+        args, kwargs = _arguments(node, f"graded cell {grade_id!r}, {kind}")
+        bound = inspect.signature(getattr(references, kind)).bind(*args, **kwargs)
         keep = _KERNEL_ARGS.get(kind, ("name",))
         first, *rest = [name for name in keep if name in bound.arguments]
-        args = ", ".join(
-            [repr(bound.arguments[first])] + [f"{name}={bound.arguments[name]!r}" for name in rest]
-        )
-        parts.append(f"    _hidden.{kind}({args}),")
+        kept = [repr(bound.arguments[first])] + [f"{n}={bound.arguments[n]!r}" for n in rest]
+        parts.append(f"    _hidden.{kind}({', '.join(kept)}),")
     kernel = "\n".join(
         [
             "import authoring.hidden as _hidden",

@@ -44,14 +44,17 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _sum(nb, ids: str, cell) -> float:
-    table = points(nb)
+def _groups(nb, table: dict[str, float]) -> dict[str, list[str]]:
+    """The grade ids ``{max:all}``, ``{max:auto}`` and ``{max:manual}`` add up."""
     manual = {_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("task") or _is_manual(c)}
-    groups = {
+    return {
         "all": list(table),
         "auto": [g for g in table if g not in manual],
         "manual": [g for g in table if g in manual],
     }
+
+
+def _sum(table: dict[str, float], groups: dict[str, list[str]], ids: str, cell) -> float:
     total = 0.0
     for grade_id in ids.split("+"):
         if grade_id in groups:
@@ -73,7 +76,8 @@ def _is_manual(cell) -> bool:
 
 def fill(nb):
     """Fill every placeholder of ``nb`` in place (see the module's docstring); return ``nb``."""
-    own = points(nb)
+    table = points(nb)
+    groups = _groups(nb, table)
     for cell in nb.cells:
         meta = _meta(cell)
         if cell.get("cell_type") != "markdown" and not (
@@ -84,14 +88,14 @@ def fill(nb):
         def one(match, cell=cell, meta=meta):
             kind, ids = match.group(1), match.group(2)
             if ids is None:
-                if meta.get("grade_id") not in own:
+                if meta.get("grade_id") not in table:
                     raise PointsError(
                         f"cell {cell.get('id', '?')}: {match.group(0)} in a cell without points; "
                         "name the graded cell, e.g. {points:q1_model}"
                     )
-                value = own[meta["grade_id"]]
+                value = table[meta["grade_id"]]
             else:
-                value = _sum(nb, ids, cell)
+                value = _sum(table, groups, ids, cell)
             if kind == "max":
                 return _number(value)
             return f"{_number(value)} point{'' if value == 1 else 's'}"

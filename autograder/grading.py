@@ -233,16 +233,21 @@ def write_course_config(course: Path, cell_timeout: int = Limits.cell_timeout) -
     )
 
 
-def read_references(source: Path, layout: dict[str, list[str]]) -> dict:
-    """``{assignment: {notebook: {grade_id: checks}}}`` from the instructor's notebooks."""
+def instructor_notebooks(source: Path, layout: dict[str, list[str]]) -> dict[str, dict]:
+    """``{assignment: {notebook: node}}``: the instructor's notebooks, read once per run."""
+    return {
+        a: {nb: nbformat.read(source / a / f"{nb}.ipynb", as_version=4) for nb in nbs}
+        for a, nbs in layout.items()
+    }
+
+
+def read_references(notebooks: dict[str, dict]) -> dict:
+    """``{assignment: {notebook: {grade_id: checks}}}`` of the instructor's notebooks."""
     from autograder.verdict import references
 
     return {
-        a: {
-            nb: references(nbformat.read(source / a / f"{nb}.ipynb", as_version=4), f"{a}/{nb}")
-            for nb in nbs
-        }
-        for a, nbs in layout.items()
+        a: {name: references(nb, f"{a}/{name}") for name, nb in nbs.items()}
+        for a, nbs in notebooks.items()
     }
 
 
@@ -255,6 +260,7 @@ def prepare_template(
     submission): the instructor notebooks, which hold the verdicts' references, are removed once
     the assignment is generated, so no student's kernel can find them in the grading folders.
     """
+    from authoring.build import TWIN_SUFFIX
     from autograder.coursedir import api
 
     template = work / "_template"
@@ -274,7 +280,7 @@ def prepare_template(
                 f"nbgrader generate_assignment {assignment} failed:\n"
                 f"{done.get('error', '')}\n{done.get('log', '')}"
             )
-    for pattern in ("*.ipynb", "*.source.md"):  # the instructor notebooks and their text twins
+    for pattern in ("*.ipynb", "*" + TWIN_SUFFIX):  # the instructor notebooks and their twins
         for path in (template / "source").rglob(pattern):
             path.unlink()
     stamp.write_text(digest)
@@ -290,15 +296,15 @@ def _template_files(template: Path) -> dict[str, bytes]:
     return files
 
 
-def preload_modules(source: Path, layout: dict[str, list[str]]) -> tuple[str, ...]:
+def preload_modules(notebooks: dict[str, dict]) -> tuple[str, ...]:
     """The modules the locked setup cells of the course's notebooks import: what a kernel
     zygote imports once, so each student's kernel starts with them done."""
     import ast
 
     modules: set[str] = set()
-    for assignment, notebooks in layout.items():
-        for nb in notebooks:
-            for cell in nbformat.read(source / assignment / f"{nb}.ipynb", as_version=4).cells:
+    for nbs in notebooks.values():
+        for nb in nbs.values():
+            for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 if cell.cell_type != "code" or not meta.get("locked") or meta.get("grade"):
                     continue
@@ -513,10 +519,11 @@ def grade(
         )
     from authoring.build import StaleReferences, check_fresh
 
+    sources = instructor_notebooks(source, layout)
     try:  # before anything starts: hidden tests edited since the last release stop the run here
-        for a, nbs in layout.items():
-            for nb in nbs:
-                check_fresh(nbformat.read(source / a / f"{nb}.ipynb", as_version=4), f"{a}/{nb}")
+        for a, nbs in sources.items():
+            for name, nb in nbs.items():
+                check_fresh(nb, f"{a}/{name}")
     except StaleReferences as stale:
         raise SystemExit(str(stale)) from None
     work = out / "work"
@@ -533,7 +540,7 @@ def grade(
     bar = progress or summary.Progress(len(subs), already=len(records))
     with contextlib.ExitStack() as stack:
         if todo:  # the workers start and warm their kernels while the template is made here
-            preload = preload_modules(source, layout)
+            preload = preload_modules(sources)
             shared = None
             if not scheduler:  # a local cluster: one zygote for this machine's workers
                 from autograder.zygote import Zygote
@@ -546,7 +553,7 @@ def grade(
         template = prepare_template(source, work, layout, limits)
         gradebook.ensure_assignments(course, template, layout)
         if todo:
-            references = read_references(source, layout)  # (imports nbgrader: cluster is up)
+            references = read_references(sources)  # (imports nbgrader: the cluster is up)
             files = client.scatter(_template_files(template), broadcast=True)
             instructor = {
                 (a, nb): instructor_code(released(template, a, nb))

@@ -15,6 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:  # the preprocessors below live in this repository's autograder/
     sys.path.insert(0, ROOT)
 
+from authoring.build import TWIN_SUFFIX  # importable once ROOT is on the path
+
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.course_id = "nncost"
 c.CourseDirectory.source_directory = "source"
@@ -28,7 +30,7 @@ c.CourseDirectory.ignore = [
     "__pycache__",
     "feedback",
     "graded_*",
-    "*.source.md",  # a source notebook's text twin (authoring/build.py): solutions, hidden tests
+    "*" + TWIN_SUFFIX,  # a source notebook's text twin (authoring/build.py): solutions, tests
 ]
 
 # TensorFlow's import alone takes ~5 s here; a cell that builds and profiles a model more.

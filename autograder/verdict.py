@@ -61,6 +61,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict
 
+from authoring.build import check_fresh, graded_cells
 from autograder.evaluate import Session
 from nncost.answers import MIME, layer_key, plain
 
@@ -426,22 +427,13 @@ def references(nb: NotebookNode, name: str = "the source notebook") -> dict[str,
     Raises :class:`authoring.build.StaleReferences` (naming the command that rebuilds them) if
     any were compiled from another text than the cell's hidden tests.
     """
-    from authoring.build import check_fresh
-
     check_fresh(nb, name)
     refs = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {})
-        grade = meta.get("nbgrader", {})
-        verdict = meta.get("nncost", {}).get("verdict")
-        if cell.get("cell_type") == "code" and grade.get("grade") and verdict is not None:
-            refs[grade["grade_id"]] = copy.deepcopy(list(verdict))
+    for cell in graded_cells(nb):
+        verdict = cell.metadata.get("nncost", {}).get("verdict")
+        if verdict is not None:
+            refs[cell.metadata["nbgrader"]["grade_id"]] = copy.deepcopy(list(verdict))
     return refs
-
-
-def _is_autograded_test(cell: NotebookNode) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 class Judge(NbGraderPreprocessor):
@@ -474,9 +466,7 @@ class Judge(NbGraderPreprocessor):
         refs = self._notebook_references(resources)
         # the kernel ran in the notebook's directory (nbgrader's Execute): its saved files are there
         with Session(resources.get("metadata", {}).get("path") or ".") as saved:
-            for cell in nb.cells:
-                if not _is_autograded_test(cell):
-                    continue
+            for cell in graded_cells(nb):
                 grade_id = cell.metadata["nbgrader"].get("grade_id")
                 if grade_id in refs:
                     judge_cell(cell, grade_id, refs[grade_id], saved)
