@@ -6,12 +6,12 @@ the same class in the same run, and the grades compared part by part.
         --serial-students 4
     .venv/bin/python benchmarks/bench_grading.py --figure autograder/scaling.png
 
-The class cycles through four kinds of student: the instructor's solutions, the released
-notebooks handed in untouched, and two planted slips (a relu output on Q1, compute's FLOPs
-without the activations). The baseline is nbgrader's own serial autograde of every student in
-one course directory with the course's configuration, running every cell as nbgrader's Execute
-does (ours skips the ungraded tail no grade depends on; timed: the autograde commands). Ours is
-the whole ``grade`` command, everything included: collecting, the template course, a local
+The class cycles through four kinds of student: the released notebook with the instructor's
+solutions typed into its answer cells, the released notebook handed in untouched, and two
+planted slips (a relu output on Q1, compute's FLOPs without the activations). The baseline is
+nbgrader's own serial autograde of every student in one course directory with the course's
+configuration, running every cell as nbgrader's Execute does (ours skips the ungraded tail no
+grade depends on; timed: the autograde commands). Ours is the whole ``grade`` command, everything included: collecting, the template course, a local
 Dask cluster, warm kernels, autograde, feedback, the gradebook, grades.csv and the summary.
 Prints seconds per student, the ratio, what a class of 200 would take at this rate, and
 whether every part's grade is the same in both. ``--serial-students K`` times the serial
@@ -68,14 +68,27 @@ def _env() -> dict[str, str]:
 
 
 def _notebook(kind: str, assignment: str, nb: str) -> nbformat.NotebookNode:
+    """What a student of ``kind`` hands in: the released notebook, its answer cells left as
+    released (``blank``) or holding the instructor's solutions (with the kind's slip)."""
+    notebook = nbformat.read(REPO / "assignments" / assignment / f"{nb}.ipynb", 4)
     if kind == "blank":
-        return nbformat.read(REPO / "assignments" / assignment / f"{nb}.ipynb", 4)
-    notebook = nbformat.read(REPO / "source" / assignment / f"{nb}.ipynb", 4)
+        return notebook
+    source = nbformat.read(REPO / "source" / assignment / f"{nb}.ipynb", 4)
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
     if kind in SLIPS and SLIPS[kind][0] == assignment:
         _, grade_id, old, new = SLIPS[kind]
         cell = next(
             c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
         )
+        assert cell.source.count(old) == 1, (kind, grade_id)
         cell.source = cell.source.replace(old, new)
     return notebook
 
