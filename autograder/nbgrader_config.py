@@ -36,6 +36,10 @@ c.CourseDirectory.ignore = [
 # TensorFlow's import alone takes ~5 s here; a cell that builds and profiles a model more.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# Tracebacks as Python prints them (IPython's default, with the code around every frame in
+# colour, takes 60 ms an error, most of a blank notebook's running time); nbclient adds its
+# in-memory history to these.
+c.Execute.extra_arguments = ["--InteractiveShell.xmode=Plain"]
 # A test cell the student deleted comes back from the gradebook, with its points.
 c.OverwriteCells.add_missing_cells = True
 

@@ -74,7 +74,8 @@ def _own_process(request: dict, cwd: str) -> None:
 
 def _become_kernel(request: dict) -> None:
     """In the forked child: a fresh session, the notebook's directory, environment and limits,
-    then an IPython kernel on the connection file. Never returns."""
+    then an IPython kernel started with the kernel command's arguments (the connection file,
+    and nbgrader's ``Execute.extra_arguments``). Never returns."""
     try:
         _own_process(request, request["cwd"])
         os.environ.clear()
@@ -82,7 +83,7 @@ def _become_kernel(request: dict) -> None:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+        sys.argv = ["ipykernel_launcher", *request["arguments"]]
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
@@ -264,11 +265,12 @@ class Zygote:
             return self.process.poll() is None
         return self._attach(self.path, self.preload, timeout=2) is not None
 
-    def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
-        """A new kernel on ``connection_file``; returns its pid."""
+    def fork(self, arguments: list[str], cwd: str, env: dict[str, str]) -> int:
+        """A new kernel started with ``arguments`` (``-f CONNECTION_FILE``, and any other
+        argument of the kernel's command line); returns its pid."""
         return self._fork(
             {
-                "connection_file": connection_file,
+                "arguments": arguments,
                 "cwd": cwd,
                 "env": env,
                 "memory_bytes": self.memory_bytes,
@@ -352,6 +354,16 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
+def _kernel_arguments(cmd: list[str]) -> list[str]:
+    """The arguments ``ipykernel_launcher`` gets in the kernel's command ``cmd``: the
+    connection file and what follows it (nbclient's in-memory history, nbgrader's
+    ``Execute.extra_arguments``), with the kernelspec's own arguments before it."""
+    for i, arg in enumerate(cmd):
+        if arg in ("ipykernel_launcher", "ipykernel") or arg.endswith("ipykernel_launcher.py"):
+            return cmd[i + 1 :]
+    return cmd[cmd.index("-f") :]
+
+
 class ZygoteProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by the zygote."""
 
@@ -359,18 +371,18 @@ class ZygoteProvisioner(LocalProvisioner):
         zygote = Zygote._current
         if zygote is None:
             raise RuntimeError("no kernel zygote is running: start one with Zygote.start()")
-        connection_file = cmd[cmd.index("-f") + 1]
+        arguments = _kernel_arguments(cmd)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}
         try:
-            pid = zygote.fork(connection_file, cwd, env)
+            pid = zygote.fork(arguments, cwd, env)
         except OSError:
             if zygote.process is not None:
                 raise
             # the shared zygote is gone (its launcher died or stopped it): start our own
             own = Zygote.start(zygote.preload, memory_bytes=zygote.memory_bytes)
             own.kernels |= zygote.kernels
-            pid = own.fork(connection_file, cwd, env)
+            pid = own.fork(arguments, cwd, env)
         # a Popen-like handle (poll, wait, send_signal, kill, terminate: all the provisioner
         # calls), not a Popen, which LocalProvisioner.process is declared as
         self.process = _Forked(pid)  # type: ignore[assignment]

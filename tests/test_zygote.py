@@ -104,3 +104,33 @@ def test_without_a_zygote_the_evaluator_is_a_fresh_isolated_python(tmp_path, mon
     with Session(tmp_path) as session:
         assert session.ask({"task": "no-such-task"}) == {"error": "KeyError: 'no-such-task'"}
         assert _ppid(session._proc.pid) == os.getpid()
+
+
+def test_a_forked_kernel_gets_the_kernel_command_arguments_nbgrader_passes(shared, tmp_path):
+    """nbgrader's ``Execute.extra_arguments`` (the course's: plain tracebacks) and nbclient's
+    in-memory history reach a forked kernel as they reach one nbgrader starts itself."""
+    import nbformat
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.execute import SurvivingExecute
+    from autograder.grading import COURSE_CONFIG
+
+    config = PyFileConfigLoader(COURSE_CONFIG.name, path=str(COURSE_CONFIG.parent)).load_config()
+    assert "--InteractiveShell.xmode=Plain" in config.Execute.extra_arguments
+    Zygote.start(PRELOAD, shared=shared.path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("ip = get_ipython()\nprint(ip.InteractiveTB.mode)"),
+        nbformat.v4.new_code_cell("print(ip.history_manager.hist_file)"),
+        nbformat.v4.new_code_cell("def f():\n    return 1 / 0\nf()"),
+    ]
+    ex = SurvivingExecute(
+        config=config, kernel_manager_class=WarmKernelManager, run_ungraded_tail=True
+    )
+    ex.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[0]["text"] == "Plain\n"
+    assert nb.cells[1].outputs[0]["text"] == ":memory:\n"
+    error = nb.cells[2].outputs[0]
+    assert error["ename"] == "ZeroDivisionError"
+    text = "".join(error["traceback"])
+    assert "Traceback" in text and "return 1 / 0" in text  # the frames, one line each
