@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from autograder.zygote import WarmKernelManager, Zygote
+from autograder.zygote import WarmKernelClient, WarmKernelManager, Zygote
 
 PRELOAD = ("json",)
 
@@ -24,6 +24,7 @@ async def _parent_of_a_kernel() -> int:
     km = WarmKernelManager(kernel_name="python3")
     await km.start_kernel()
     kc = km.client()
+    assert isinstance(kc, WarmKernelClient)  # ready without waiting for a quiet IOPub
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
