@@ -83,7 +83,7 @@ class Session:
     def _start(self) -> None:
         from autograder.zygote import Zygote
 
-        zygote = Zygote._current  # in a grading worker: a copy of its zygote, Keras imported
+        zygote = Zygote.current()  # in a grading worker: a copy of its zygote, Keras imported
         if zygote is not None:
             try:
                 self._proc = _Forked(zygote)

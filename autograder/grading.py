@@ -467,15 +467,20 @@ def cluster(workers: int, scheduler: str | None = None):
 
 
 async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) -> None:
-    """On a worker, before its first student: attach to the machine's kernel zygote (or start
-    one) and import what grading uses, in a thread (the worker's event loop goes on)."""
+    """On a worker, before its first student: import what grading uses, compile the feedback
+    templates, and attach to the machine's kernel zygote (or start one), in a thread (the
+    worker's event loop goes on). All of it is done while the zygote imports TensorFlow."""
     import asyncio
     import functools
 
     def warm() -> None:
         import nbgrader.apps  # noqa: F401 — nbgrader's autograde and feedback, paid once
 
+        from autograder import feedback
+        from autograder.coursedir import course_config
         from autograder.zygote import Zygote
+
+        feedback.warm(course_config())
 
         Zygote.start(tuple(preload), memory_bytes=int(memory_gb * 1024**3), shared=shared)
 
@@ -510,10 +515,7 @@ def grade(
     a local one of ``workers`` processes (default: one per core), or the one at ``scheduler``.
     Results come back as data and are written here, by this one process.
     """
-    from distributed import as_completed
-
     from autograder import gradebook, summary
-    from autograder.worker import grade_submission
 
     course = course.resolve()
     source = course / "source"
@@ -533,28 +535,32 @@ def grade(
                 check_fresh(nb, f"{a}/{name}")
     except StaleReferences as stale:
         raise SystemExit(str(stale)) from None
-    work = out / "work"
-    work.mkdir(parents=True, exist_ok=True)
-    subs = collect(submissions.resolve(), layout, work / "_unzipped")
-    records, todo = {}, []
-    for s in subs:  # resume: a student graded before, on what they handed in now, is done
-        path = out / "results" / f"{s.student}.json"
-        rec = json.loads(path.read_text()) if path.exists() else None
-        if rec and rec.get("digest") == s.digest():
-            records[s.student] = rec
-        else:
-            todo.append(s)
-    bar = progress or summary.Progress(len(subs), already=len(records))
+    preload = preload_modules(sources)
     with contextlib.ExitStack() as stack:
-        if todo:  # the workers start and warm their kernels while the template is made here
-            preload = preload_modules(sources)
-            shared = None
-            if not scheduler:  # a local cluster: one zygote for this machine's workers
-                from autograder.zygote import Zygote
+        zygote = None
+        if not scheduler:  # a local cluster: one zygote for this machine's workers, started
+            from autograder.zygote import Zygote  # first: its TensorFlow import is the longest
 
-                zygote = Zygote.launch(preload)
-                stack.callback(zygote.stop)
-                shared = zygote.path
+            zygote = Zygote.launch(preload)
+            stack.callback(zygote.stop)
+        work = out / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        subs = collect(submissions.resolve(), layout, work / "_unzipped")
+        records, todo = {}, []
+        for s in subs:  # resume: a student graded before, on what they handed in now, is done
+            path = out / "results" / f"{s.student}.json"
+            rec = json.loads(path.read_text()) if path.exists() else None
+            if rec and rec.get("digest") == s.digest():
+                records[s.student] = rec
+            else:
+                todo.append(s)
+        bar = progress or summary.Progress(len(subs), already=len(records))
+        if todo:  # the workers start and warm up while the template is made here
+            from distributed import as_completed
+
+            from autograder.worker import grade_submission
+
+            shared = zygote.path if zygote else None
             import nbgrader.apps  # noqa: F401 — before the cluster: its local workers fork with it
 
             client = stack.enter_context(cluster(workers or os.cpu_count() or 1, scheduler))
@@ -562,7 +568,7 @@ def grade(
         template = prepare_template(source, work, layout, limits)
         gradebook.ensure_assignments(course, template, layout)
         if todo:
-            references = read_references(sources)  # (imports nbgrader: the cluster is up)
+            references = read_references(sources)
             files = client.scatter(_template_files(template), broadcast=True)
             instructor = {
                 (a, nb): instructor_code(released(template, a, nb))

@@ -101,7 +101,7 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
 
     start = time.perf_counter()
     student, limits = task["student"], task["limits"]
-    Zygote.start(
+    Zygote.prepare(  # attached at the first kernel: nbgrader's work first
         tuple(task["preload"]),
         memory_bytes=int(limits["memory_gb"] * 1024**3),
         shared=task.get("zygote"),

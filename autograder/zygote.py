@@ -175,6 +175,8 @@ class Zygote:
     machine instead of one per worker). Each client keeps the pids of its own kernels."""
 
     _current: Zygote | None = None
+    #: what :meth:`prepare` or :meth:`start` asked for: (preload, memory_bytes, shared)
+    _wanted: tuple[tuple[str, ...], int | None, str | None] | None = None
     _lock = threading.Lock()
 
     def __init__(self, process: subprocess.Popen | None, path: str, preload: tuple[str, ...]):
@@ -214,7 +216,31 @@ class Zygote:
                 zygote.wait_ready(timeout)
             zygote.memory_bytes = memory_bytes
             cls._current = zygote
+            cls._wanted = (tuple(preload), memory_bytes, shared)
             return zygote
+
+    @classmethod
+    def prepare(
+        cls,
+        preload: tuple[str, ...],
+        *,
+        memory_bytes: int | None = None,
+        shared: str | None = None,
+    ) -> None:
+        """Say which zygote this process's kernels come from (as :meth:`start` takes it),
+        without waiting for it: it is attached or started when a kernel is first asked for
+        (:meth:`current`), so a grading task does nbgrader's work before its first kernel
+        while a zygote that is still importing TensorFlow finishes."""
+        cls._wanted = (tuple(preload), memory_bytes, shared)
+
+    @classmethod
+    def current(cls) -> Zygote | None:
+        """This process's zygote, as :meth:`prepare` or :meth:`start` last asked for it
+        (attached or started now if need be); None if neither was called."""
+        if cls._wanted is None:
+            return None
+        preload, memory_bytes, shared = cls._wanted
+        return cls.start(preload, memory_bytes=memory_bytes, shared=shared)
 
     @classmethod
     def launch(cls, preload: tuple[str, ...]) -> Zygote:
@@ -314,7 +340,7 @@ class Zygote:
         if self.process is not None:
             shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
         if Zygote._current is self:
-            Zygote._current = None
+            Zygote._current = Zygote._wanted = None
 
 
 class _Forked:
@@ -371,9 +397,9 @@ class ZygoteProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by the zygote."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
-        zygote = Zygote._current
+        zygote = Zygote.current()
         if zygote is None:
-            raise RuntimeError("no kernel zygote is running: start one with Zygote.start()")
+            raise RuntimeError("no kernel zygote: name one with Zygote.prepare() or start()")
         arguments = _kernel_arguments(cmd)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}

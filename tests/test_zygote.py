@@ -102,6 +102,7 @@ def test_without_a_zygote_the_evaluator_is_a_fresh_isolated_python(tmp_path, mon
     from autograder.evaluate import Session
 
     monkeypatch.setattr(Zygote, "_current", None)  # as in a judge outside a grading worker
+    monkeypatch.setattr(Zygote, "_wanted", None)
     with Session(tmp_path) as session:
         assert session.ask({"task": "no-such-task"}) == {"error": "KeyError: 'no-such-task'"}
         assert _ppid(session._proc.pid) == os.getpid()
