@@ -453,7 +453,14 @@ def cluster(workers: int, scheduler: str | None = None):
             yield client
         return
     with (
-        dask.config.set({"distributed.worker.multiprocessing-method": "fork"}),
+        dask.config.set(
+            {
+                "distributed.worker.multiprocessing-method": "fork",
+                # Dask samples every task's stack 100 times a second for its dashboard's
+                # profile, which this cluster does not serve
+                "distributed.worker.profile.enabled": False,
+            }
+        ),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -585,6 +592,7 @@ def grade(
                 ): s
                 for s in todo
             }
+            summary.prepare()  # its imports, while the first students are graded
             for fut in as_completed(futures):
                 sub = futures[fut]
                 try:
