@@ -97,7 +97,10 @@ c.GenerateAssignment.preprocessors = [
     "nbconvert.preprocessors.TagRemovePreprocessor",
     "authoring.points.FillPoints",  # the points a student reads, from the cells' metadata
     "authoring.release.KernelForm",
-    *_names(GenerateAssignment.class_traits()["preprocessors"]),
+    *[
+        ("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p)
+        for p in _names(GenerateAssignment.class_traits()["preprocessors"])
+    ],
     "autograder.verdict.ClearReferences",
 ]
 # feedback shows the hidden tests' messages, never their code
