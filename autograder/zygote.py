@@ -274,8 +274,10 @@ class Zygote:
     def _attach(cls, path: str, preload: tuple[str, ...], timeout: float) -> Zygote | None:
         """A client of the zygote another process launched at ``path`` (None if it never
         answers: that process, or its zygote, is gone). The socket is bound once the imports
-        are done, so the first connection that succeeds means ready."""
+        are done, so the first connection that succeeds means ready; a socket that exists and
+        refuses connections for half a second is a zygote that died."""
         deadline = time.monotonic() + timeout
+        refused = 0
         while time.monotonic() < deadline:
             if not os.path.exists(os.path.dirname(path)):
                 return None
@@ -285,7 +287,12 @@ class Zygote:
                     conn.sendall(b'{"ping": true}\n')
                     if json.loads(conn.makefile().readline()).get("pong"):
                         return cls(None, path, preload)
-            except (OSError, ValueError):
+            except ConnectionRefusedError:
+                refused += 1
+                if refused >= 5:
+                    return None
+                time.sleep(0.1)
+            except (OSError, ValueError):  # not bound yet: still importing
                 time.sleep(0.1)
         return None
 
