@@ -129,6 +129,10 @@ def serve(path: str, preload: list[str]) -> None:
     """Import ``preload``, then fork a kernel for every request on the Unix socket ``path``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    # What ipykernel does as it starts: a kernel's default matplotlib backend is the inline one
+    # (pyplot figures shown under their cell). matplotlib reads it once, when it is imported,
+    # which is here (Keras imports pyplot), not in the kernel.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in [*KERNEL_MODULES, "autograder.evaluate", *preload]:
         try:
             __import__(module)

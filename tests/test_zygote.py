@@ -136,3 +136,28 @@ def test_a_forked_kernel_gets_the_kernel_command_arguments_nbgrader_passes(share
     assert error["ename"] == "ZeroDivisionError"
     text = "".join(error["traceback"])
     assert "Traceback" in text and "return 1 / 0" in text  # the frames, one line each
+
+
+def test_a_forked_kernel_shows_pyplot_figures_inline_as_a_kernel_of_its_own_does(tmp_path):
+    """matplotlib imported by the zygote (Keras imports pyplot) still draws a cell's pyplot
+    figure under the cell, as in the kernel nbgrader starts itself: the feedback and the
+    formgrader show the student's chart."""
+    import nbformat
+
+    from autograder.execute import SurvivingExecute
+
+    zygote = Zygote.start(("matplotlib.pyplot",))
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])"
+            )
+        ]
+        SurvivingExecute(kernel_manager_class=WarmKernelManager, run_ungraded_tail=True).preprocess(
+            nb, {"metadata": {"path": str(tmp_path)}}
+        )
+    finally:
+        zygote.stop()
+    shown = [o for o in nb.cells[0].outputs if o["output_type"] == "display_data"]
+    assert shown and "image/png" in shown[0]["data"]
