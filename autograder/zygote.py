@@ -73,6 +73,11 @@ def _own_process(request: dict, cwd: str) -> None:
         limit = int(request["memory_bytes"])
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # Fresh randomness, as a new process has: Python's random module reseeds itself after a
+    # fork, numpy's global generator (imported with Keras) does not.
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
 
 
 def _become_kernel(request: dict) -> None:

@@ -161,3 +161,29 @@ def test_a_forked_kernel_shows_pyplot_figures_inline_as_a_kernel_of_its_own_does
         zygote.stop()
     shown = [o for o in nb.cells[0].outputs if o["output_type"] == "display_data"]
     assert shown and "image/png" in shown[0]["data"]
+
+
+def test_each_forked_kernel_draws_its_own_random_numbers(tmp_path):
+    """numpy (imported by the zygote, with Keras) and Python's random module give every kernel
+    numbers of its own, as new processes get: no two students share a random sequence."""
+    import nbformat
+
+    from autograder.execute import SurvivingExecute
+
+    zygote = Zygote.start(("numpy", "random"))
+    draws = []
+    try:
+        for _ in range(2):
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [
+                nbformat.v4.new_code_cell(
+                    "import random, numpy as np\nprint(np.random.rand(), random.random())"
+                )
+            ]
+            SurvivingExecute(
+                kernel_manager_class=WarmKernelManager, run_ungraded_tail=True
+            ).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+            draws.append(nb.cells[0].outputs[0]["text"].split())
+    finally:
+        zygote.stop()
+    assert draws[0][0] != draws[1][0] and draws[0][1] != draws[1][1]
