@@ -75,9 +75,9 @@ def _own_process(request: dict, cwd: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     # Fresh randomness, as a new process has: Python's random module reseeds itself after a
     # fork, numpy's global generator (imported with Keras) does not.
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed()
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        numpy_random.seed()
 
 
 def _become_kernel(request: dict) -> None:

@@ -170,7 +170,7 @@ def test_each_forked_kernel_draws_its_own_random_numbers(tmp_path):
 
     from autograder.execute import SurvivingExecute
 
-    zygote = Zygote.start(("numpy", "random"))
+    zygote = Zygote.start(("numpy.random", "random"))
     draws = []
     try:
         for _ in range(2):
