@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 import zipfile
@@ -439,10 +440,10 @@ def cluster(workers: int, scheduler: str | None = None):
     """A Dask client: on the cluster at ``scheduler``, or on a local cluster of ``workers``
     single-threaded worker processes (one student at a time each).
 
-    The local workers are forked from this process, not spawned: they start with what it has
-    imported (nbgrader, 1.8 s of CPU a process) instead of importing it again. This process has
-    run no student's code and holds no gradebook open when they fork; a worker that dies is
-    started again by its nanny the same way."""
+    On Linux the local workers are forked from this process, not spawned: they start with what
+    it has imported (nbgrader, 1.8 s of CPU a process) instead of importing it again. This
+    process has run no student's code and holds no gradebook open when they fork; a worker that
+    dies is started again by its nanny the same way."""
     import logging
 
     import dask
@@ -455,7 +456,10 @@ def cluster(workers: int, scheduler: str | None = None):
     with (
         dask.config.set(
             {
-                "distributed.worker.multiprocessing-method": "fork",
+                # (macOS cannot fork a process that has threads safely: spawned there)
+                "distributed.worker.multiprocessing-method": (
+                    "fork" if sys.platform == "linux" else "spawn"
+                ),
                 # Dask samples every task's stack 100 times a second for its dashboard's
                 # profile, which this cluster does not serve
                 "distributed.worker.profile.enabled": False,
