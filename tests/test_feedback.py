@@ -45,6 +45,35 @@ def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(monkeypatch)
     assert first == second == theirs
 
 
+def test_a_warmed_worker_has_compiled_the_feedback_templates_before_its_first_student(
+    monkeypatch,
+):
+    """``warm`` (a grading worker's, while the zygote imports) compiles the templates the
+    course's feedback uses: the first student's feedback compiles nothing."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.coursedir import course_config
+    from autograder.feedback import warm
+
+    COMPILED.clear()
+    config = course_config()
+    warm(config)
+    compiled = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    exporter = converter.exporter_class(parent=converter, config=converter.config)
+    resources = {"nbgrader": {"notebook": "nb", "score": 1, "max_score": 1, "late_penalty": 0}}
+    html, _ = exporter.from_notebook_node(_notebook(), resources)
+    assert compiled == [] and "42" in html
+
+
 def test_feedback_shows_neither_the_hidden_tests_nor_the_rubrics():
     task = nbformat.v4.new_markdown_cell(
         "## Exercise 1\n\nWhy CNNs?\n\n### BEGIN MARK SCHEME\n**Rubric (3 points).** "

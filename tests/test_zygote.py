@@ -138,14 +138,18 @@ def test_a_forked_kernel_gets_the_kernel_command_arguments_nbgrader_passes(share
     assert "Traceback" in text and "return 1 / 0" in text  # the frames, one line each
 
 
-def test_a_forked_kernel_shows_pyplot_figures_inline_as_a_kernel_of_its_own_does(tmp_path):
+def test_a_forked_kernel_shows_pyplot_figures_inline_as_a_kernel_of_its_own_does(
+    tmp_path, monkeypatch
+):
     """matplotlib imported by the zygote (Keras imports pyplot) still draws a cell's pyplot
     figure under the cell, as in the kernel nbgrader starts itself: the feedback and the
-    formgrader show the student's chart."""
+    formgrader show the student's chart. (Where ``MPLBACKEND`` is set, as the plotting tests
+    here set it, both kinds of kernel use that backend instead.)"""
     import nbformat
 
     from autograder.execute import SurvivingExecute
 
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the zygote inherits this environment
     zygote = Zygote.start(("matplotlib.pyplot",))
     try:
         nb = nbformat.v4.new_notebook()
@@ -187,3 +191,14 @@ def test_each_forked_kernel_draws_its_own_random_numbers(tmp_path):
     finally:
         zygote.stop()
     assert draws[0][0] != draws[1][0] and draws[0][1] != draws[1][1]
+
+
+def test_a_task_names_its_zygote_and_attaches_only_when_a_kernel_starts(shared, monkeypatch):
+    """``prepare`` (a grading task, first thing) starts and waits for nothing; the first
+    kernel attaches to the zygote it named."""
+    monkeypatch.setattr(Zygote, "_current", None)
+    monkeypatch.setattr(Zygote, "_wanted", None)
+    Zygote.prepare(PRELOAD, shared=shared.path)
+    assert Zygote._current is None
+    assert asyncio.run(_parent_of_a_kernel()) == shared.process.pid
+    assert Zygote._current is not None and Zygote._current.path == shared.path
