@@ -80,7 +80,7 @@ def warm(config) -> None:
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
-    def nbgrader(grade_id, **flags):
+    def graded(grade_id, **flags):  # a cell's metadata as GetGrades leaves it
         return {"nbgrader": {"grade_id": grade_id, "score": 0.0, "points": 1.0, **flags}}
 
     converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
@@ -88,17 +88,17 @@ def warm(config) -> None:
     nb = v4.new_notebook(
         cells=[
             v4.new_markdown_cell("Some *Markdown*, `code` and $x^2$."),
-            v4.new_code_cell("x = 1", metadata=nbgrader("answer", solution=True)),
+            v4.new_code_cell("x = 1", metadata=graded("answer", solution=True)),
             v4.new_code_cell(
                 "print(x)\nassert x == 2",
-                metadata=nbgrader("test", grade=True),
+                metadata=graded("test", grade=True),
                 outputs=[
                     v4.new_output("stream", name="stdout", text="1\n"),
                     v4.new_output("error", ename="E", evalue="e", traceback=["E: e"]),
                 ],
             ),
             v4.new_markdown_cell(
-                "An answer.", metadata=nbgrader("free", grade=True, solution=True, comment="OK")
+                "An answer.", metadata=graded("free", grade=True, solution=True, comment="OK")
             ),
         ],
         metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
