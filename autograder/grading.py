@@ -288,6 +288,11 @@ def prepare_template(
     return template
 
 
+def _held(data):
+    """``data`` itself: a task whose result the cluster can compute again, from the task."""
+    return data
+
+
 def _template_files(template: Path) -> dict[str, bytes]:
     """What a worker needs of the template course: its gradebook and the assignments' files."""
     files = {"gradebook.db": (template / "gradebook.db").read_bytes()}
@@ -580,7 +585,12 @@ def grade(
         gradebook.ensure_assignments(course, template, layout)
         if todo:
             references = read_references(sources)
-            files = client.scatter(_template_files(template), broadcast=True)
+            # the template course as a task's result, not scattered: scattered data lives on the
+            # workers present when it is sent, and dies with them; a task's result is computed
+            # again (its data stays in the task) when the workers that held it are gone
+            files = client.submit(
+                _held, _template_files(template), key=f"template-{uuid.uuid4().hex[:8]}"
+            )
             instructor = {
                 (a, nb): instructor_code(released(template, a, nb))
                 for a, nbs in layout.items()

@@ -33,60 +33,69 @@ def _start(args: list[str], log) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """`dask scheduler` and two `dask worker` processes (no nanny: a killed worker stays dead)."""
+def _scheduler(tmp_path, log) -> tuple[str, subprocess.Popen]:
+    """A `dask scheduler` process on localhost, and its address."""
     address_file = tmp_path / "scheduler.json"
-    log = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 — closed below
-    procs = [
-        _start(
-            [
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(address_file),
-            ],
-            log,
-        )
-    ]
+    proc = _start(
+        [
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(address_file),
+        ],
+        log,
+    )
     deadline = time.monotonic() + 60
     while not address_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    address = json.loads(address_file.read_text())["address"]
-    workers = [
-        _start(
-            [
-                "distributed.cli.dask_worker",
-                address,
-                "--nthreads",
-                "1",
-                "--no-nanny",
-                "--no-dashboard",
-                "--name",
-                f"w{i}",
-                "--host",
-                "127.0.0.1",
-            ],
-            log,
-        )
-        for i in range(2)
-    ]
+    return json.loads(address_file.read_text())["address"], proc
+
+
+def _worker(address: str, name: str, log) -> subprocess.Popen:
+    """A `dask worker` process (no nanny: a killed worker stays dead)."""
+    return _start(
+        [
+            "distributed.cli.dask_worker",
+            address,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--name",
+            name,
+            "--host",
+            "127.0.0.1",
+        ],
+        log,
+    )
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes."""
+    log = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 — closed below
+    address, scheduler = _scheduler(tmp_path, log)
+    workers = [_worker(address, f"w{i}", log) for i in range(2)]
     try:
         yield address, workers
     finally:
-        for proc in [*workers, *procs]:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+        _stop([*workers, scheduler])
         log.close()
 
 
-def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
-    address, workers = dask_cluster
+def _class(tmp_path):
+    """The tiny course and its class: (course, submissions)."""
     course = tmp_path / "course"
     (course / "source" / "tiny").mkdir(parents=True)
     write_source(course / "source" / "tiny" / "tiny.ipynb")
@@ -99,6 +108,21 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
         path = subs / student / "tiny" / "tiny.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(_student(released, RIGHT_A, RIGHT_B if points == 3 else WRONG_B), path)
+    return course, subs
+
+
+def _points(record: dict) -> float:
+    return sum(
+        p["score"]
+        for nb in record["assignments"]["tiny"].values()
+        for p in nb.values()
+        if not p["manual"]
+    )
+
+
+def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
+    address, workers = dask_cluster
+    course, subs = _class(tmp_path)
     out = tmp_path / "out"
     done: dict = {}
     grader = threading.Thread(
@@ -118,13 +142,7 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     records = {r["student"]: r for r in done["records"]}
     assert set(records) == set(STUDENTS)  # no student lost
     for student, points in STUDENTS.items():
-        auto = sum(
-            p["score"]
-            for nb in records[student]["assignments"]["tiny"].values()
-            for p in nb.values()
-            if not p["manual"]
-        )
-        assert auto == points, records[student]
+        assert _points(records[student]) == points, records[student]
         assert not any("grading failed" in p for p in records[student]["problems"])
     with sqlite3.connect(course / "gradebook.db") as db:
         rows = db.execute(
@@ -143,3 +161,44 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     before = (out / "grades.csv").read_text()
     again = grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
     assert len(again) == len(STUDENTS) and (out / "grades.csv").read_text() == before
+
+
+def test_a_worker_that_joins_late_grades_the_class_when_the_first_one_dies(tmp_path):
+    """The template course reaches the workers as a task's result, which the cluster computes
+    again, not as scattered data, which lives on the workers present when it was sent: a worker
+    that joins after the class started grades everyone left once the only worker that held it
+    is killed (with scattered data, every student left failed: "already forgotten")."""
+    from distributed import Client
+
+    log = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 — closed below
+    address, scheduler = _scheduler(tmp_path, log)
+    first = _worker(address, "first", log)
+    procs = [first, scheduler]
+    try:
+        course, subs = _class(tmp_path)
+        out = tmp_path / "out"
+        done: dict = {}
+        grader = threading.Thread(
+            target=lambda: done.update(
+                records=grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
+            )
+        )
+        grader.start()
+        deadline = time.monotonic() + 300
+        while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        late = _worker(address, "late", log)
+        procs.append(late)
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        os.killpg(first.pid, signal.SIGKILL)
+        grader.join(timeout=600)
+        assert not grader.is_alive()
+    finally:
+        _stop(procs)
+        log.close()
+    records = {r["student"]: r for r in done["records"]}
+    assert set(records) == set(STUDENTS)
+    for student, points in STUDENTS.items():
+        assert _points(records[student]) == points, records[student]
+    assert any(r["worker"].endswith(f":{late.pid}") for r in records.values())
