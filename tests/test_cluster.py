@@ -111,6 +111,22 @@ def _class(tmp_path):
     return course, subs
 
 
+def _grading(subs, out, course, address) -> tuple[threading.Thread, dict]:
+    """Grade the class on the cluster at ``address`` in a thread; return once the first
+    student's result is written (the thread, and the dict its records will be in)."""
+    done: dict = {}
+    grader = threading.Thread(
+        target=lambda: done.update(
+            records=grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
+        )
+    )
+    grader.start()
+    deadline = time.monotonic() + 300
+    while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return grader, done
+
+
 def _points(record: dict) -> float:
     return sum(
         p["score"]
@@ -124,16 +140,7 @@ def test_a_worker_killed_mid_class_loses_no_student(tmp_path, dask_cluster):
     address, workers = dask_cluster
     course, subs = _class(tmp_path)
     out = tmp_path / "out"
-    done: dict = {}
-    grader = threading.Thread(
-        target=lambda: done.update(
-            records=grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
-        )
-    )
-    grader.start()
-    deadline = time.monotonic() + 300
-    while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    grader, done = _grading(subs, out, course, address)
     os.killpg(workers[0].pid, signal.SIGKILL)  # both workers are busy: one task dies with it
     graded_before_the_kill = len(list((out / "results").glob("*.json")))
     grader.join(timeout=600)
@@ -176,17 +183,7 @@ def test_a_worker_that_joins_late_grades_the_class_when_the_first_one_dies(tmp_p
     procs = [first, scheduler]
     try:
         course, subs = _class(tmp_path)
-        out = tmp_path / "out"
-        done: dict = {}
-        grader = threading.Thread(
-            target=lambda: done.update(
-                records=grading.grade(subs, out, course=course, scheduler=address, limits=LIMITS)
-            )
-        )
-        grader.start()
-        deadline = time.monotonic() + 300
-        while not list((out / "results").glob("*.json")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        grader, done = _grading(subs, tmp_path / "out", course, address)
         late = _worker(address, "late", log)
         procs.append(late)
         with Client(address, timeout="60s") as client:

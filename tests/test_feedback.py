@@ -11,6 +11,7 @@ import copy
 
 import jinja2
 import nbformat
+import pytest
 from nbconvert.exporters import HTMLExporter
 
 from autograder.feedback import COMPILED, FeedbackExporter, HideHiddenTests
@@ -24,16 +25,22 @@ def _notebook():
     return nb
 
 
-def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(monkeypatch):
-    COMPILED.clear()
-    compiled = []
+@pytest.fixture
+def compiled(monkeypatch) -> list:
+    """The names of the templates Jinja compiles from now on."""
+    names: list = []
     real = jinja2.Environment.compile
 
     def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
+        names.append(name)
         return real(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(compiled):
+    COMPILED.clear()
     nb = _notebook()
     theirs, _ = HTMLExporter(template_name="classic").from_notebook_node(copy.deepcopy(nb))
     compiled.clear()
@@ -46,7 +53,7 @@ def test_the_html_is_nbconverts_and_the_templates_are_compiled_once(monkeypatch)
 
 
 def test_a_warmed_worker_has_compiled_the_feedback_templates_before_its_first_student(
-    monkeypatch,
+    compiled,
 ):
     """``warm`` (a grading worker's, while the zygote imports) compiles the templates the
     course's feedback uses: the first student's feedback compiles nothing."""
@@ -59,14 +66,7 @@ def test_a_warmed_worker_has_compiled_the_feedback_templates_before_its_first_st
     COMPILED.clear()
     config = course_config()
     warm(config)
-    compiled = []
-    real = jinja2.Environment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return real(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    compiled.clear()
     converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
     exporter = converter.exporter_class(parent=converter, config=converter.config)
     resources = {"nbgrader": {"notebook": "nb", "score": 1, "max_score": 1, "late_penalty": 0}}
