@@ -54,9 +54,19 @@ c.IgnorePattern.pattern = (
 )
 
 
-# nbgrader's own preprocessor lists, read from nbgrader (not copied), with this course's steps:
+# nbgrader's own preprocessor lists, read from nbgrader (not copied), with this course's steps.
+# Everywhere, nbgrader's metadata check is replaced by the same check with its schema's
+# validator built once (autograder/sanitize.py).
+_OURS = {
+    "nbgrader.preprocessors.checkcellmetadata.CheckCellMetadata": (
+        "autograder.sanitize.CheckCellMetadata"
+    )
+}
+
+
 def _names(trait):
-    return [f"{p.__module__}.{p.__name__}" if isinstance(p, type) else p for p in trait.default()]
+    names = [f"{p.__module__}.{p.__name__}" if isinstance(p, type) else p for p in trait.default()]
+    return [_OURS.get(name, name) for name in names]
 
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
@@ -69,9 +79,6 @@ _autograde[_execute : _execute + 1] = [
     "autograder.execute.SurvivingExecute",
     "autograder.verdict.Judge",
 ]
-# nbgrader's metadata check with its schema's validator built once (autograder/sanitize.py)
-_CHECK = "nbgrader.preprocessors.checkcellmetadata.CheckCellMetadata"
-_autograde = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _autograde]
 c.Autograde.autograde_preprocessors = _autograde
 # The locked, ungraded cells after a notebook's last graded part (charts, the explorer, the
 # latency measurement) are not run while grading: no grade depends on them, and they are half
@@ -86,7 +93,6 @@ _sanitize.insert(
     _sanitize.index("nbgrader.preprocessors.overwritecells.OverwriteCells"),
     "autograder.sanitize.ForgetUnknownCells",
 )
-_sanitize = [("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p) for p in _sanitize]
 c.Autograde.sanitize_preprocessors = _sanitize
 # the walkthroughs' explanations (cells tagged "walkthrough", authoring/walkthroughs.py) and the
 # references of the verdicts (metadata.nncost) never reach a student; the gradebook keeps the
@@ -97,10 +103,7 @@ c.GenerateAssignment.preprocessors = [
     "nbconvert.preprocessors.TagRemovePreprocessor",
     "authoring.points.FillPoints",  # the points a student reads, from the cells' metadata
     "authoring.release.KernelForm",
-    *[
-        ("autograder.sanitize.CheckCellMetadata" if p == _CHECK else p)
-        for p in _names(GenerateAssignment.class_traits()["preprocessors"])
-    ],
+    *_names(GenerateAssignment.class_traits()["preprocessors"]),
     "autograder.verdict.ClearReferences",
 ]
 # feedback shows the hidden tests' messages, never their code
