@@ -11,8 +11,9 @@ solutions typed into its answer cells, the released notebook handed in untouched
 planted slips (a relu output on Q1, compute's FLOPs without the activations). The baseline is
 nbgrader's own serial autograde of every student in one course directory with the course's
 configuration, running every cell as nbgrader's Execute does (ours skips the ungraded tail no
-grade depends on; timed: the autograde commands). Ours is the whole ``grade`` command, everything included: collecting, the template course, a local
-Dask cluster, warm kernels, autograde, feedback, the gradebook, grades.csv and the summary.
+grade depends on; timed: the autograde commands). Ours is the whole ``grade`` command,
+everything included: collecting, the template course, a local Dask cluster, warm kernels,
+autograde, feedback, the gradebook, grades.csv and the summary.
 Prints seconds per student, the ratio, what a class of 200 would take at this rate, and
 whether every part's grade is the same in both. Ours runs ``--repeat R`` times (default 3),
 each in a new course directory: the median run is compared, the spread is printed, and every
@@ -268,7 +269,6 @@ def main() -> int:
             }
             for r in range(len(runs))
         ]
-        mine = graded[median]
         fixed, per_student = _fit(root / f"ours{median}", ours, args.workers)
     same = all(theirs == g for g in graded)
     print(
@@ -298,10 +298,10 @@ def main() -> int:
     print(
         f"grades identical part by part: {'yes' if same else 'NO'} ({len(theirs)} parts, every run)"
     )
-    if not same:
+    for run, mine in enumerate(graded):
         for key in sorted(set(theirs) | set(mine)):
             if theirs.get(key) != mine.get(key):
-                print(f"  {key}: nbgrader {theirs.get(key)} vs ours {mine.get(key)}")
+                print(f"  run {run + 1}, {key}: nbgrader {theirs.get(key)} vs ours {mine.get(key)}")
     return 0 if same else 1
 
 
