@@ -16,11 +16,36 @@ The submitted and autograded notebooks are copied into the course's ``submitted/
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["create", "ensure_assignments", "export_csv", "read_scores", "record", "timestamp"]
+__all__ = [
+    "create",
+    "ensure_assignments",
+    "export_csv",
+    "quiet_orm_warnings",
+    "read_scores",
+    "record",
+    "timestamp",
+]
+
+
+def quiet_orm_warnings() -> None:
+    """Hide SQLAlchemy's "Object of type <SubmittedAssignment> not in session" warnings.
+
+    nbgrader's ``Gradebook.add_submission`` builds a submission's objects and adds them to the
+    session just after; SQLAlchemy 2 warns, as it builds them, that they are not in it yet.
+    The submission is saved whole (the gradebook tests read it back), so the warnings only
+    bury the grading's own lines under a screenful of nbgrader's internals. Only these
+    warnings are hidden; any other still shows.
+    """
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings(
+        "ignore", message=r"Object of type <Submitted\w+> not in session", category=SAWarning
+    )
 
 
 def _db(course: Path) -> str:

@@ -571,6 +571,7 @@ def grade(
             else:
                 todo.append(s)
         bar = progress or summary.Progress(len(subs), already=len(records))
+        gradebook.quiet_orm_warnings()  # here and in the workers, which fork from here
         if todo:  # the workers start and warm up while the template is made here
             from distributed import as_completed
 

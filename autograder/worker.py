@@ -96,8 +96,11 @@ def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
+    from autograder.gradebook import quiet_orm_warnings
     from autograder.grading import write_course_config
     from autograder.zygote import Zygote
+
+    quiet_orm_warnings()  # a worker on another machine did not fork from the grading process
 
     start = time.perf_counter()
     student, limits = task["student"], task["limits"]

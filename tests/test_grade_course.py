@@ -114,6 +114,13 @@ def test_grades_are_exactly_the_expected_ones(graded):
     assert "graded 6 students" in done.stdout
 
 
+def test_the_instructor_reads_no_library_warnings(graded):
+    # nbgrader's add_submission made SQLAlchemy warn, twice per location, in the grading
+    # process and in every worker: a screenful of internals above the grading's own lines
+    _, done = graded
+    assert "Warning" not in done.stderr, done.stderr
+
+
 def test_summary_flags_the_patch_and_names_weak_parts(graded):
     out, _ = graded
     summary = (out / "summary.md").read_text()
