@@ -57,3 +57,27 @@ def test_create_leaves_an_existing_gradebook_alone(tmp_path):
     create(path)
     with Gradebook(f"sqlite:///{path}") as gb:
         assert [s.id for s in gb.students] == ["ada"]
+
+
+def test_only_a_private_course_gradebook_skips_disk_syncs(tmp_path):
+    # a worker's private course is thrown away after its task (and graded again from the
+    # start if the worker dies): its gradebook need not survive a crash; the course's must
+    from sqlalchemy import create_engine, text
+
+    from autograder.worker import _PRIVATE, _private_sqlite_unsynced
+
+    _private_sqlite_unsynced()
+
+    def pragmas(folder: str) -> tuple:
+        (tmp_path / folder).mkdir()
+        engine = create_engine("sqlite:///" + str(tmp_path / folder / "gradebook.db"))
+        with engine.connect() as db:
+            found = tuple(
+                db.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("synchronous", "journal_mode")
+            )
+        engine.dispose()
+        return found
+
+    assert pragmas(f"{_PRIVATE}x1y2") == (0, "memory")  # OFF
+    assert pragmas("course") == (2, "delete")  # SQLite's own: FULL, a journal file
