@@ -18,6 +18,7 @@ task runs on a laptop's local cluster or on a cluster's machines.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import threading
@@ -82,14 +83,12 @@ def _write(root: Path, files: dict[str, bytes]) -> None:
 _PRIVATE = "nncost-grade-"
 
 
+@functools.cache  # once per process
 def _private_sqlite_unsynced() -> None:
     """Once per process: the gradebooks of the private course directories (and only those)
     skip the disk syncs of SQLite's commits."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
-
-    if getattr(_private_sqlite_unsynced, "done", False):
-        return
 
     def connect(dbapi_connection, _record) -> None:
         import sqlite3
@@ -102,7 +101,6 @@ def _private_sqlite_unsynced() -> None:
             dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
 
     event.listen(Engine, "connect", connect)
-    _private_sqlite_unsynced.done = True
 
 
 def grade_submission(task: dict, template: dict[str, bytes]) -> dict:
