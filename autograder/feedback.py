@@ -35,6 +35,9 @@ class _Compiled(jinja2.BytecodeCache):
     def clear(self) -> None:
         self._code.clear()
 
+    def __len__(self) -> int:
+        return len(self._code)
+
 
 COMPILED = _Compiled()
 

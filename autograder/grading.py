@@ -440,15 +440,19 @@ def _record_once(
         _write_json(out / "results" / f"{sub.student}.json", rec)
 
 
+_FORK = sys.platform == "linux"  # local workers fork from the grading process (see cluster)
+
+
 @contextlib.contextmanager
 def cluster(workers: int, scheduler: str | None = None):
     """A Dask client: on the cluster at ``scheduler``, or on a local cluster of ``workers``
     single-threaded worker processes (one student at a time each).
 
     On Linux the local workers are forked from this process, not spawned: they start with what
-    it has imported (nbgrader, 1.8 s of CPU a process) instead of importing it again. This
-    process has run no student's code and holds no gradebook open when they fork; a worker that
-    dies is started again by its nanny the same way."""
+    it has imported (nbgrader, 1.8 s of CPU a process) and the feedback templates it has
+    compiled, instead of doing both again. This process has run no student's code and holds no
+    gradebook open when they fork; a worker that dies is started again by its nanny the same
+    way."""
     import logging
 
     import dask
@@ -462,9 +466,7 @@ def cluster(workers: int, scheduler: str | None = None):
         dask.config.set(
             {
                 # (macOS cannot fork a process that has threads safely: spawned there)
-                "distributed.worker.multiprocessing-method": (
-                    "fork" if sys.platform == "linux" else "spawn"
-                ),
+                "distributed.worker.multiprocessing-method": "fork" if _FORK else "spawn",
                 # Dask samples every task's stack 100 times a second for its dashboard's
                 # profile, which this cluster does not serve
                 "distributed.worker.profile.enabled": False,
@@ -484,8 +486,9 @@ def cluster(workers: int, scheduler: str | None = None):
 
 async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) -> None:
     """On a worker, before its first student: import what grading uses, compile the feedback
-    templates, and attach to the machine's kernel zygote (or start one), in a thread (the
-    worker's event loop goes on). All of it is done while the zygote imports TensorFlow."""
+    templates (unless it forked from a grading process that did), and attach to the machine's
+    kernel zygote (or start one), in a thread (the worker's event loop goes on). All of it is
+    done while the zygote imports TensorFlow."""
     import asyncio
     import functools
 
@@ -496,7 +499,8 @@ async def _warm(preload: tuple[str, ...], memory_gb: float, shared: str | None) 
         from autograder.coursedir import course_config
         from autograder.zygote import Zygote
 
-        feedback.warm(course_config())
+        if not feedback.COMPILED:  # else forked from the grading process, which warmed them
+            feedback.warm(course_config())
 
         Zygote.start(tuple(preload), memory_bytes=int(memory_gb * 1024**3), shared=shared)
 
@@ -579,6 +583,12 @@ def grade(
 
             shared = zygote.path if zygote else None
             import nbgrader.apps  # noqa: F401 — before the cluster: its local workers fork with it
+
+            if _FORK and not scheduler:  # once here, not once in each worker
+                from autograder import feedback
+                from autograder.coursedir import course_config
+
+                feedback.warm(course_config())
 
             client = stack.enter_context(cluster(workers or os.cpu_count() or 1, scheduler))
             client.run(_warm, preload, limits.memory_gb, shared, wait=False)
