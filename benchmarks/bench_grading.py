@@ -97,6 +97,14 @@ def _notebook(kind: str, assignment: str, nb: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every process this one has waited for, and theirs."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
     kinds = ["perfect", "blank", *SLIPS]
     subs = root / "submissions"
@@ -112,7 +120,8 @@ def _make_class(root: Path, n: int, layout: dict[str, list[str]]) -> Path:
 
 def _serial_nbgrader(
     root: Path, subs: Path, source: Path, layout: dict[str, list[str]], students: list[str]
-) -> float:
+) -> tuple[float, float]:
+    """Wall and CPU seconds of nbgrader's autograde of ``students`` (kernels included)."""
     course = root / "serial"
     shutil.copytree(source, course / "source")
     write_course_config(course)
@@ -132,17 +141,21 @@ def _serial_nbgrader(
 
     for assignment in layout:
         run("generate_assignment", assignment, "--force")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     for assignment in layout:
         run("autograde", assignment, "--force")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
-def _ours(root: Path, subs: Path, source: Path, workers: int, run: int = 0) -> float:
+def _ours(
+    root: Path, subs: Path, source: Path, workers: int, run: int = 0, sample=None
+) -> tuple[float, float, dict | None]:
+    """Wall and CPU seconds of the ``grade`` command (every process it started included), and
+    what ``sample`` found: called with the command's process while it runs (:func:`_breakdown`)."""
     out, course = root / f"ours{run}", root / f"course{run}"
     shutil.copytree(source, course / "source")
-    start = time.perf_counter()
-    subprocess.run(
+    start, cpu = time.perf_counter(), _children_cpu()
+    command = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -158,11 +171,52 @@ def _ours(root: Path, subs: Path, source: Path, workers: int, run: int = 0) -> f
         ],
         cwd=REPO,
         env=_env(),
-        check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - start
+    found = sample(command) if sample else None
+    if command.wait():
+        raise subprocess.CalledProcessError(command.returncode, command.args)
+    return time.perf_counter() - start, _children_cpu() - cpu, found
+
+
+def _breakdown(command: subprocess.Popen) -> dict[str, float]:
+    """Where the ``grade`` command's CPU goes, sampled every 50 ms from outside (psutil): the
+    zygote (its imports), the kernels forked from it (the students' code), the Dask workers
+    (nbgrader's autograde and feedback) and the grading process (template, recording,
+    summary). A process's last 50 ms can be missed: the sum is compared with the OS's own
+    total."""
+    import psutil
+
+    last: dict[tuple[int, float], tuple[str, float]] = {}
+    top = psutil.Process(command.pid)
+    while command.poll() is None:
+        try:
+            procs = [top, *top.children(recursive=True)]
+        except psutil.Error:
+            break
+        for proc in procs:
+            try:
+                with proc.oneshot():
+                    key = proc.pid, proc.create_time()
+                    part = last.get(key, ("", 0.0))[0]
+                    line = " ".join(proc.cmdline())  # empty once the process has exited
+                    if proc.pid == top.pid:
+                        part = "grading process"
+                    elif "autograder.zygote" in line:
+                        part = "zygote" if proc.ppid() == top.pid else "kernels"
+                    elif not part and line:
+                        part = "workers"
+                    times = proc.cpu_times()
+                    last[key] = (part, times.user + times.system)
+            except psutil.Error:
+                continue
+        time.sleep(0.05)
+    parts: dict[str, float] = {}
+    for part, cpu in last.values():
+        part = part or "workers"  # (seen only after it had exited)
+        parts[part] = parts.get(part, 0.0) + cpu
+    return parts
 
 
 def _fit(out: Path, total: float, workers: int) -> tuple[float, float]:
@@ -238,6 +292,13 @@ def main() -> int:
         "grades must be the serial run's); default 3",
     )
     parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="one more run of ours, its CPU sampled by process: the zygote, the kernels, the "
+        "workers, the grading process; and the best ratio grading could reach with nothing "
+        "but the zygote and the kernels",
+    )
+    parser.add_argument(
         "--figure",
         type=Path,
         default=None,
@@ -256,10 +317,16 @@ def main() -> int:
         n = args.students
         k = min(args.serial_students or n, n)
         students = sorted(p.name for p in subs.iterdir())[:k]
-        serial = _serial_nbgrader(root, subs, source, layout, students)
-        runs = [_ours(root, subs, source, args.workers, r) for r in range(max(1, args.repeat))]
+        serial, serial_cpu = _serial_nbgrader(root, subs, source, layout, students)
+        timed = [_ours(root, subs, source, args.workers, r) for r in range(max(1, args.repeat))]
+        runs = [wall for wall, _, _ in timed]
         median = sorted(range(len(runs)), key=runs.__getitem__)[len(runs) // 2]
-        ours = runs[median]
+        ours, ours_cpu, _ = timed[median]
+        parts = None
+        if args.breakdown:
+            _, sampled_cpu, parts = _ours(
+                root, subs, source, args.workers, len(runs), sample=_breakdown
+            )
         theirs = _grades(root / "serial" / "gradebook.db")
         graded = [
             {
@@ -292,6 +359,31 @@ def main() -> int:
         f"{fixed:.1f} s + {per_student:.2f} s per student per worker → "
         f"{(fixed + 200 / args.workers * per_student) / 60:.1f} min for 200"
     )
+    w = min(args.workers, os.cpu_count() or 1)
+    print(
+        f"CPU, every process        : serial {serial_cpu:6.1f} s = {serial_cpu / k:5.2f} s/student; "
+        f"ours {ours_cpu:6.1f} s = {ours_cpu / n:5.2f} s/student (the median run): on {w} cores "
+        f"no run of ours can take less than {ours_cpu / w:.1f} s, at best "
+        f"{(serial / k) / (ours_cpu / w / n):.2f}x"
+    )
+    if parts:
+        print(
+            f"breakdown (one more run, sampled; {sum(parts.values()):.1f} s of the "
+            f"{sampled_cpu:.1f} s the OS counted):"
+        )
+        for part in ("zygote", "kernels", "workers", "grading process"):
+            print(
+                f"  {part:<16}: {parts.get(part, 0.0):6.1f} s = {parts.get(part, 0.0) / n:5.2f} s/student"
+            )
+        zygote, kernels = parts.get("zygote", 0.0), parts.get("kernels", 0.0)
+        floor = zygote + kernels / w  # no kernel starts before the zygote's imports are done
+        budget = (serial / k * n / 8 - floor) * w
+        print(
+            f"with nothing but the zygote and the kernels: at least {floor:.1f} s, at best "
+            f"{(serial / k) / (floor / n):.2f}x; 8x leaves the workers and the grading process "
+            f"{max(budget, 0.0):.1f} s of CPU for the class (they used "
+            f"{parts.get('workers', 0.0) + parts.get('grading process', 0.0):.1f} s)"
+        )
     if args.figure:
         _figure(args.figure, fixed, per_student, f"{', '.join(layout)} on {os.cpu_count()} cores")
         print(f"figure: {args.figure}")
