@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from nncost import formulas
 from nncost.hints import keras2_hint
 
 __all__ = [
@@ -50,14 +51,7 @@ _CONV = ("Conv1D", "Conv2D", "Conv3D")
 _WEIGHTED = ("Dense", *_CONV)
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 _GATED = ("LSTM", "GRU")
-_POOLING = (
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "MaxPooling3D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "AveragePooling3D",
-)
+_POOLING = formulas.POOLING_LAYERS
 
 
 def _is(layer, kinds: tuple[str, ...]) -> bool:

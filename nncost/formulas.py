@@ -186,6 +186,19 @@ def separable_conv_params(
 
 
 # --------------------------------------------------------------------------- pooling
+#: The Keras layers :func:`pooling_flops` costs: max and average pooling over a window
+#: (names, so that this module needs no Keras; the profiler, the checks and the explorer's
+#: knobs all read this one list).
+POOLING_LAYERS = (
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+)
+
+
 def pool_output_length(
     n: int, pool: int, *, stride: int | None = None, padding: str = "valid"
 ) -> int:

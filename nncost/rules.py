@@ -507,17 +507,7 @@ def _rules():
         ((L.SeparableConv1D, L.SeparableConv2D), _separable),
         ((L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose), _transpose),
         ((L.Conv1D, L.Conv2D, L.Conv3D), _conv),
-        (
-            (
-                L.MaxPooling1D,
-                L.MaxPooling2D,
-                L.MaxPooling3D,
-                L.AveragePooling1D,
-                L.AveragePooling2D,
-                L.AveragePooling3D,
-            ),
-            _pool,
-        ),
+        (tuple(getattr(L, name) for name in formulas.POOLING_LAYERS), _pool),
         (
             (
                 L.GlobalMaxPooling1D,

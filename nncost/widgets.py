@@ -17,7 +17,7 @@ import io
 
 import ipywidgets as w
 
-from nncost import formatting
+from nncost import formatting, formulas
 from nncost.errors import NNCostError
 from nncost.plot import layers as layers_chart
 from nncost.plot import short_seconds, short_speed
@@ -168,14 +168,7 @@ def _layer_knobs(layer) -> list[tuple[str, str, object]]:
     if isinstance(layer, (L.Dense, L.SimpleRNN, L.LSTM, L.GRU)):
         knobs.append(("units", "units", _slider("units", cfg["units"], max(64, 4 * cfg["units"]))))
     conv = (L.Conv1D, L.Conv2D, L.Conv3D)
-    pool = (
-        L.MaxPooling1D,
-        L.MaxPooling2D,
-        L.MaxPooling3D,
-        L.AveragePooling1D,
-        L.AveragePooling2D,
-        L.AveragePooling3D,
-    )
+    pool = tuple(getattr(L, name) for name in formulas.POOLING_LAYERS)
     if isinstance(layer, conv):
         knobs.append(
             ("filters", "filters", _slider("filters", cfg["filters"], max(128, 4 * cfg["filters"])))

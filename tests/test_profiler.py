@@ -216,3 +216,24 @@ def test_no_warning_for_fully_counted_model(keras, L):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nncost.profile(m)
+
+
+@pytest.mark.parametrize(
+    "name, shape, flops",
+    [  # pool 2, stride 2: a window of 2^d values read once per output element
+        ("MaxPooling1D", (8, 3), 2 * (4 * 3)),
+        ("AveragePooling1D", (8, 3), 2 * (4 * 3)),
+        ("MaxPooling2D", (4, 4, 3), 4 * (2 * 2 * 3)),
+        ("AveragePooling2D", (4, 4, 3), 4 * (2 * 2 * 3)),
+        ("MaxPooling3D", (4, 4, 4, 2), 8 * (2 * 2 * 2 * 2)),
+        ("AveragePooling3D", (4, 4, 4, 2), 8 * (2 * 2 * 2 * 2)),
+    ],
+)
+def test_every_pooling_layer_is_costed_as_a_window(keras, L, name, shape, flops):
+    # the one list of pooling layers (formulas.POOLING_LAYERS) the profiler, the checks and
+    # the explorer read: each is a Keras layer, costed per window element
+    from nncost.formulas import POOLING_LAYERS
+
+    assert name in POOLING_LAYERS and len(POOLING_LAYERS) == 6
+    m = keras.Sequential([keras.Input(shape), getattr(L, name)(2, name="pool")])
+    assert _rows(nncost.profile(m))["pool"].flops == flops
