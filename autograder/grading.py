@@ -575,7 +575,7 @@ def grade(
             else:
                 todo.append(s)
         bar = progress or summary.Progress(len(subs), already=len(records))
-        gradebook.quiet_orm_warnings()  # here and in the workers, which fork from here
+        gradebook.quiet_orm_warnings()  # recording here calls nbgrader's add_submission
         if todo:  # the workers start and warm up while the template is made here
             from distributed import as_completed
 

@@ -83,16 +83,16 @@ def _write(root: Path, files: dict[str, bytes]) -> None:
 _PRIVATE = "nncost-grade-"
 
 
-@functools.cache  # once per process
+@functools.cache
 def _private_sqlite_unsynced() -> None:
     """Once per process: the gradebooks of the private course directories (and only those)
     skip the disk syncs of SQLite's commits."""
+    import sqlite3
+
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     def connect(dbapi_connection, _record) -> None:
-        import sqlite3
-
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
         row = dbapi_connection.execute("PRAGMA database_list").fetchone()
