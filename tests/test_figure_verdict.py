@@ -74,6 +74,31 @@ def test_the_right_chart_passes_in_any_orientation_and_scale(horizontal, log):
     assert _verdict(fig) == PASSED
 
 
+def _labelled_by_ticks(heights):  # numbers on the axis, labels set on the ticks
+    _, ax = plt.subplots()
+    ax.bar([0, 1], heights)
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels(["Q1", "Q2"])
+    return ax
+
+
+@pytest.mark.parametrize(
+    "panel",
+    [
+        lambda h: plt.subplots()[1].bar(["Q1", "Q2"], h).patches[0].axes,
+        lambda h: plt.subplots()[1].bar([0, 1], h, tick_label=["Q1", "Q2"]).patches[0].axes,
+        _labelled_by_ticks,
+        lambda h: plt.subplots()[1].barh(["Q1", "Q2"], h).patches[0].axes,
+    ],
+    ids=["categories", "tick_label", "set_xticklabels", "barh"],
+)
+def test_tick_labels_are_read_however_the_student_set_them_on_a_figure_never_drawn(panel):
+    ax = panel([Q1_PARAMS, Q2_PARAMS])
+    got = encode(ax.figure)
+    plt.close(ax.figure)
+    assert got["axes"][0]["bars"] == [{"heights": [66.0, 126.0], "labels": ["Q1", "Q2"]}]
+
+
 def test_numpy_heights_and_one_axes_per_panel_in_any_order_pass():
     import numpy as np
 
