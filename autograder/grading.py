@@ -430,6 +430,18 @@ def _record_in_course(
         )
 
 
+def _scores(course: Path, sub: Submission, layout: dict[str, list[str]]) -> dict:
+    """``{assignment: {notebook: {part: …}}}`` of ``sub`` as the course gradebook holds them
+    (a person's score where there is one), for the assignments the student handed in."""
+    from autograder import gradebook
+
+    return {
+        a: gradebook.read_scores(course, sub.student, a, nbs)
+        for a, nbs in layout.items()
+        if a in sub.folders
+    }
+
+
 def _record_once(
     course: Path, work: Path, sub: Submission, layout: dict[str, list[str]], rec: dict, out: Path
 ) -> None:
@@ -573,6 +585,7 @@ def grade(
         work.mkdir(parents=True, exist_ok=True)
         subs = collect(submissions.resolve(), layout, work / "_unzipped")
         records, todo = {}, []
+        scores: dict[str, dict] = {}  # of the students recorded in this run, read back
         for s in subs:  # resume: a student graded before, on what they handed in now, is done
             path = out / "results" / f"{s.student}.json"
             rec = json.loads(path.read_text()) if path.exists() else None
@@ -632,18 +645,17 @@ def grade(
                     rec = _failed(sub, err)
                 _write_json(out / "results" / f"{sub.student}.json", rec)
                 records[sub.student] = rec
-                # recorded now, while the workers grade the next students
+                # recorded and read back now, while the workers grade the next students
                 _record_once(course, work, sub, layout, rec, out)
+                scores[sub.student] = _scores(course, sub, layout)
                 bar.update(failed=bool(rec["problems"] or rec["flags"]))
     bar.close()
     ordered = [records[s.student] for s in subs]
     for sub, rec in zip(subs, ordered):  # one process writes the gradebook, student by student
-        _record_once(course, work, sub, layout, rec, out)  # a run stopped before recording
-        rec["assignments"] = {
-            a: gradebook.read_scores(course, sub.student, a, nbs)
-            for a, nbs in layout.items()
-            if a in sub.folders
-        }
+        if sub.student not in scores:  # graded in an earlier run (its scores may have changed)
+            _record_once(course, work, sub, layout, rec, out)  # a run stopped before recording
+            scores[sub.student] = _scores(course, sub, layout)
+        rec["assignments"] = scores[sub.student]
     gradebook.export_csv(course, out / "grades.csv")
     summary.write_outputs(ordered, layout, out)
     return ordered
