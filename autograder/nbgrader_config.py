@@ -40,8 +40,8 @@ c.Execute.interrupt_on_timeout = True
 # colour, takes 60 ms an error, most of a blank notebook's running time); nbclient adds its
 # in-memory history to these.
 c.Execute.extra_arguments = ["--InteractiveShell.xmode=Plain"]
-# nbconvert validates the notebook against nbformat's schema after every preprocessor (eleven
-# in autograde, 7% of a grading worker's time); once, after the last, is enough: a notebook a
+# nbconvert validates the notebook against nbformat's schema after every preprocessor (14
+# in autograde's two passes, 7% of a grading worker's time); once a pass is enough: a notebook a
 # preprocessor broke still fails to autograde, only the message names the last preprocessor.
 c.Exporter.optimistic_validation = True
 # A test cell the student deleted comes back from the gradebook, with its points.

@@ -190,7 +190,7 @@ def encode(value, _depth: int = 0) -> dict:
     if _keras_model(value):
         return _model(value)
     if _matplotlib_figure(value):
-        with contextlib.suppress(Exception):  # a figure that cannot draw is encoded as "other"
+        with contextlib.suppress(Exception):  # a figure that cannot be read is encoded as "other"
             return _figure(value)
     try:
         text = object.__repr__(value)
