@@ -333,13 +333,13 @@ def main() -> int:
                 root, subs, source, args.workers, len(runs), sample=_breakdown
             )
         theirs = _grades(root / "serial" / "gradebook.db")
-        graded = [
+        graded = [  # every run's, the breakdown's too
             {
                 key: v
                 for key, v in _grades(root / f"course{r}" / "gradebook.db").items()
                 if key[0] in students
             }
-            for r in range(len(runs))
+            for r in range(len(runs) + bool(args.breakdown))
         ]
         fixed, per_student = _fit(root / f"ours{median}", ours, args.workers)
     same = all(theirs == g for g in graded)
